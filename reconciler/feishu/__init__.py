@@ -1,0 +1,35 @@
+"""The Feishu / Lark client layer. Knows nothing about spreadsheets."""
+
+from .client import (
+    BASE_URLS,
+    CacheMissError,
+    FeishuClient,
+    InvalidMobileError,
+    JobDataPage,
+    RateLimitedError,
+    TransientError,
+    resolve_base_url,
+)
+from .counters import Counters
+from .jobplan import EmployeeJobData, JobDataFetcher, JobDataPlan
+from .keys import EMAIL, ID_NUMBER, KINDS, MOBILE, TalentKey
+from .keystore import KeyStore
+from .lookups import Batch, KeyLookup, TalentLookup, plan_batches
+from .models import CostCenterRate, EnumValue, I18nText, JobData, Talent
+from .transport import (
+    ENDPOINT_AUTH,
+    ENDPOINT_JOB_DATAS,
+    ENDPOINT_TALENTS,
+    CacheSettings,
+    RateLimits,
+    default_cache_path,
+)
+
+__all__ = [
+    "BASE_URLS", "Batch", "CacheMissError", "CacheSettings", "CostCenterRate", "Counters", "EMAIL",
+    "ENDPOINT_AUTH", "ENDPOINT_JOB_DATAS", "ENDPOINT_TALENTS", "EmployeeJobData", "EnumValue",
+    "FeishuClient", "I18nText", "ID_NUMBER", "InvalidMobileError", "JobData", "JobDataFetcher",
+    "JobDataPage", "JobDataPlan", "KINDS", "KeyLookup", "KeyStore", "MOBILE", "RateLimitedError",
+    "RateLimits", "Talent", "TalentKey", "TalentLookup", "TransientError", "default_cache_path",
+    "plan_batches", "resolve_base_url",
+]

@@ -1,0 +1,113 @@
+"""tenant_access_token for an internal app: fetched, cached in memory, refreshed early.
+
+One refresh at a time across threads: callers hold the lock only while a fetch
+is needed; a thread that was told "token invalid" passes the token it used to
+`invalidate`, so N threads hitting the same expiry cause one fetch, not N.
+The secret and the token never appear in an exception message or a log line.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import requests
+
+from ..errors import FeishuAuthError, FeishuError
+from .transport import API_PREFIX, ENDPOINT_AUTH
+
+# Codes at the auth endpoint that mean "the app or its credentials are refused".
+AUTH_REFUSALS = {
+    10003: "the app_id is not valid",
+    10014: "the app secret is not valid",
+    99991543: "the app_id or app secret is wrong",
+    99991662: "the app is disabled or not installed in this tenant",
+    99991673: "the app is unavailable",
+}
+
+
+class MissingCredentialsError(FeishuError):
+    """No app_id / app_secret were given: a configuration problem, not Feishu's answer."""
+
+    exit_code = 2
+
+
+class TokenProvider:
+    def __init__(
+        self,
+        base_url: str,
+        app_id: str | None,
+        app_secret: str | None,
+        *,
+        timeout: float = 10.0,
+        attempts: int = 3,
+        on_refresh=None,
+        clock=time.monotonic,
+    ):
+        self._url = base_url.rstrip("/") + API_PREFIX + ENDPOINT_AUTH
+        self._app_id = app_id
+        self._secret = app_secret
+        self._timeout = timeout
+        self._attempts = attempts
+        self._on_refresh = on_refresh
+        self.clock = clock  # replaceable so tests can move time without sleeping
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._refresh_at = 0.0
+        # Auth is never cached and not subject to the API rate limits.
+        self._http = requests.Session()
+
+    def get(self) -> str:
+        token = self._token
+        if token is not None and self.clock() < self._refresh_at:
+            return token
+        with self._lock:
+            if self._token is None or self.clock() >= self._refresh_at:
+                self._fetch()
+            return self._token  # type: ignore[return-value]
+
+    def invalidate(self, token: str) -> None:
+        """Forget `token` (Feishu said it is invalid) unless another thread already replaced it."""
+        with self._lock:
+            if self._token == token:
+                self._token = None
+
+    def _fetch(self) -> None:
+        if not self._app_id or not self._secret:
+            raise MissingCredentialsError(
+                "no Feishu app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET "
+                "(or feishu.app_id / feishu.app_secret in the recipe), or run with --sandbox"
+            )
+        body = None
+        for attempt in range(1, self._attempts + 1):
+            try:
+                response = self._http.post(
+                    self._url,
+                    json={"app_id": self._app_id, "app_secret": self._secret},
+                    timeout=self._timeout,
+                )
+                body = response.json()
+                if response.status_code < 500:
+                    break
+            except (requests.RequestException, ValueError):
+                body = None
+            if attempt < self._attempts:
+                time.sleep(0.2 * 2**attempt)
+        if body is None:
+            raise FeishuError(f"could not reach Feishu at {self._url} to get an access token")
+        code = body.get("code")
+        if code != 0 or not body.get("tenant_access_token"):
+            reason = AUTH_REFUSALS.get(code, f"Feishu said: {body.get('msg', 'no message')}")
+            raise FeishuAuthError(
+                f"Feishu refused the app credentials (code {code}): {reason}; "
+                "check FEISHU_APP_ID / FEISHU_APP_SECRET and that the app is enabled",
+                code=code,
+            )
+        expire = float(body.get("expire") or 7200)
+        # Refresh a little before expiry: 5 minutes for real tokens, a quarter of
+        # the lifetime for the short-lived ones a test sandbox hands out.
+        margin = min(300.0, expire / 4)
+        self._token = body["tenant_access_token"]
+        self._refresh_at = self.clock() + expire - margin
+        if self._on_refresh:
+            self._on_refresh()

@@ -1,0 +1,334 @@
+"""FeishuClient: typed, retried, rate-limited, cached calls to the two endpoints.
+
+Knows nothing about spreadsheets. One logical call = one request on the wire,
+plus retries: transient failures (5xx, 1002001, 11609xx, dropped connections,
+timeouts) back off exponentially with jitter up to `max_retries`; a 429 /
+99991400 waits `x-ogw-ratelimit-reset`; an expired or invalid token is replaced
+and the request replayed once. Everything else surfaces as a FeishuError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_random_exponential
+
+from ..errors import FeishuAuthError, FeishuError, FeishuScopeError
+from .auth import TokenProvider
+from .counters import Counters
+from .models import JobData, Talent
+from .transport import (
+    API_PREFIX,
+    ENDPOINT_JOB_DATAS,
+    ENDPOINT_TALENTS,
+    CacheSettings,
+    RateLimits,
+    make_limiter,
+    make_session,
+)
+
+BASE_URLS = {"feishu": "https://open.feishu.cn", "lark": "https://open.larksuite.com"}
+TOKEN_INVALID = {99991663, 99991665, 99991671}
+TOKEN_MISSING = 99991661
+SCOPE_MISSING = 99991672
+APP_REFUSED = {99991662: "the app is disabled", 99991673: "the app is unavailable"}
+RATE_LIMITED = 99991400
+QUOTA_SPENT = 99991403
+INVALID_MOBILE = 1002009
+TRANSIENT_CODES = {1002001, 1160999, 1160997, 1160998}
+
+
+class TransientError(FeishuError):
+    """Worth retrying: the next attempt may well succeed."""
+
+
+class RateLimitedError(FeishuError):
+    def __init__(self, message: str, reset: float):
+        super().__init__(message, code=RATE_LIMITED, http_status=429)
+        self.reset = reset
+
+
+class CacheMissError(FeishuError):
+    """--offline and the answer is not in the cache."""
+
+
+class InvalidMobileError(FeishuError):
+    """1002009: a mobile number or code in the request is not valid; the whole request failed."""
+
+
+@dataclass(frozen=True)
+class JobDataPage:
+    items: list[JobData]
+    has_more: bool
+    page_token: str | None
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    url = (base_url or BASE_URLS["feishu"]).strip()
+    return BASE_URLS.get(url.lower(), url).rstrip("/")
+
+
+class FeishuClient:
+    """A client for one app on one tenant. Thread-safe; share one per run."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        app_id: str | None = None,
+        app_secret: str | None = None,
+        *,
+        cache: CacheSettings | None = None,
+        limits: RateLimits | None = None,
+        workers: int = 16,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        max_retries: int = 5,
+        max_rate_limit_waits: int = 20,
+        backoff: float = 0.25,
+        max_backoff: float = 8.0,
+        counters: Counters | None = None,
+        limiter=None,
+        cache_identity: str | None = None,
+    ):
+        self.base_url = resolve_base_url(base_url)
+        self.counters = counters or Counters()
+        self.cache = cache or CacheSettings(enabled=False)
+        self.limits = limits or RateLimits()
+        self.workers = max(1, workers)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_rate_limit_waits = max_rate_limit_waits
+        self._backoff = wait_random_exponential(multiplier=backoff, max=max_backoff)
+        # Buckets and cache entries are keyed by app (never by secret); the sandbox
+        # passes a fixed identity because its URL changes from run to run.
+        identity = cache_identity or f"{self.base_url}|{app_id or ''}"
+        self.app_key = hashlib.sha256(identity.encode()).hexdigest()[:16]
+        self.tokens = TokenProvider(
+            self.base_url, app_id, app_secret, on_refresh=lambda: self.counters.add("token_refreshes")
+        )
+        self.limiter = limiter or make_limiter(self.limits)
+        self.session = make_session(
+            cache=self.cache, limiter=self.limiter, app_key=self.app_key, counters=self.counters,
+            pool_size=self.workers + 4,
+        )
+
+    # -- plumbing -------------------------------------------------------------
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> FeishuClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="feishu")
+
+    def call(self, method: str, endpoint: str, *, params=None, body=None) -> dict:
+        """Send one API call with retries; return its `data` object."""
+        retrying = Retrying(
+            retry=retry_if_exception_type((TransientError, RateLimitedError)),
+            stop=self._should_stop,
+            wait=self._wait,
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        return retrying(self._call_once, method, endpoint, params, body)
+
+    def _should_stop(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        waits = getattr(state, "rate_limit_waits", 0)
+        if isinstance(exc, RateLimitedError):
+            state.rate_limit_waits = waits + 1  # type: ignore[attr-defined]
+            return waits + 1 > self.max_rate_limit_waits
+        failures = state.attempt_number - waits
+        return failures > self.max_retries
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RateLimitedError):
+            return exc.reset + random.uniform(0, 0.25)
+        return self._backoff(state)
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        self.counters.add("retries")
+
+    def _call_once(self, method: str, endpoint: str, params, body) -> dict:
+        url = self.base_url + API_PREFIX + endpoint
+        # Offline nothing goes on the wire, so no token is fetched (Authorization is not in cache keys).
+        token = "offline" if self.cache.offline else self.tokens.get()
+        outcome = self._send(method, url, endpoint, token, params, body)
+        if outcome is _TOKEN_REJECTED:
+            # Expired or invalid: fetch a fresh token and replay once.
+            self.tokens.invalidate(token)
+            outcome = self._send(method, url, endpoint, self.tokens.get(), params, body)
+            if outcome is _TOKEN_REJECTED:
+                raise FeishuAuthError("Feishu rejected a freshly issued access token; check the app's status")
+        return outcome
+
+    def _send(self, method, url, endpoint, token, params, body):
+        try:
+            response = self.session.request(
+                method, url, params=params, json=body,
+                headers={"Authorization": f"Bearer {token}"}, timeout=self.timeout,
+            )
+        except requests.Timeout as exc:
+            raise TransientError(f"no answer from Feishu within {self.timeout[1]:g} s") from exc
+        except requests.ConnectionError as exc:
+            raise TransientError("the connection to Feishu failed") from exc
+        if self.cache.offline and response.status_code == 504:
+            raise CacheMissError("not in the cache (--offline)")  # requests-cache's only-if-cached miss
+        if getattr(response, "from_cache", False):
+            self.counters.add("cache_hits", endpoint)
+        return self._interpret(response)
+
+    def _interpret(self, response: requests.Response):
+        status = response.status_code
+        try:
+            payload = response.json()
+            code, msg = payload.get("code"), payload.get("msg", "")
+        except ValueError:
+            payload, code, msg = None, None, ""
+        if status == 429 or code == RATE_LIMITED:
+            self.counters.add("rate_limited")
+            reset = _float(response.headers.get("x-ogw-ratelimit-reset"), default=1.0)
+            raise RateLimitedError("Feishu rate limit reached", reset=max(reset, 0.05))
+        if code == 0:
+            return payload.get("data") or {}
+        if code in TOKEN_INVALID:
+            return _TOKEN_REJECTED
+        if code == SCOPE_MISSING:
+            raise FeishuScopeError(
+                f"the Feishu app lacks a required permission scope for {_endpoint_label(response)} "
+                "(code 99991672); grant it in the developer console and publish the app", code=code,
+            )
+        if code in APP_REFUSED:
+            raise FeishuAuthError(f"Feishu refused the app (code {code}): {APP_REFUSED[code]}", code=code)
+        if code == TOKEN_MISSING:
+            raise FeishuAuthError("Feishu says no access token was sent (99991661)", code=code)
+        if code == QUOTA_SPENT:
+            raise FeishuError("the app's monthly API quota is spent (99991403)", code=code)
+        if code == INVALID_MOBILE:
+            raise InvalidMobileError("Feishu rejected a mobile number or code as not valid (1002009)", code=code)
+        if code in TRANSIENT_CODES or status >= 500 or payload is None:
+            what = f"code {code}" if code is not None else f"HTTP {status}"
+            raise TransientError(f"Feishu answered {what} (a temporary error)", code=code, http_status=status)
+        raise FeishuError(f"Feishu answered code {code}: {msg}", code=code, http_status=status)
+
+    def is_cached(self, method: str, endpoint: str, *, params=None, body=None) -> bool:
+        """Whether this call would be answered by the HTTP cache (for --dry-run's count)."""
+        cache = getattr(self.session, "cache", None)
+        if cache is None:
+            return False
+        request = requests.Request(method, self.base_url + API_PREFIX + endpoint, params=params, json=body)
+        prepared = self.session.prepare_request(request)
+        response = cache.get_response(cache.create_key(prepared))
+        return response is not None and not response.is_expired
+
+    # -- typed endpoints ------------------------------------------------------
+
+    def batch_get_talent_ids(
+        self,
+        *,
+        mobile_code: str | None = None,
+        mobile_number_list: list[str] | None = None,
+        email_list: list[str] | None = None,
+        identification_type: int | None = None,
+        identification_number_list: list[str] | None = None,
+    ) -> list[Talent]:
+        """POST /open-apis/hire/v1/talents/batch_get_id. Lists are AND-combined by Feishu."""
+        body: dict = {}
+        if mobile_number_list:
+            body["mobile_code"] = mobile_code or "86"
+            body["mobile_number_list"] = list(mobile_number_list)
+        if email_list:
+            body["email_list"] = list(email_list)
+        if identification_number_list:
+            if identification_type is None:
+                raise ValueError("identification_type is required with identification_number_list")
+            body["identification_type"] = int(identification_type)
+            body["identification_number_list"] = list(identification_number_list)
+        if not body:
+            raise ValueError("send at least one of mobile_number_list, email_list, identification_number_list")
+        data = self.call("POST", ENDPOINT_TALENTS, body=body)
+        return [Talent.model_validate(t) for t in data.get("talent_list") or []]
+
+    def job_datas_page(
+        self,
+        *,
+        page_size: int = 100,
+        page_token: str | None = None,
+        employment_id: str | None = None,
+        job_data_id_list: list[str] | None = None,
+        department_id: str | None = None,
+        job_id: str | None = None,
+        get_all_version: bool | None = None,
+        user_id_type: str | None = None,
+        department_id_type: str | None = None,
+    ) -> JobDataPage:
+        """One page of GET /open-apis/corehr/v1/job_datas."""
+        params = job_datas_params(
+            page_size=page_size, page_token=page_token, employment_id=employment_id,
+            job_data_id_list=job_data_id_list, department_id=department_id, job_id=job_id,
+            get_all_version=get_all_version, user_id_type=user_id_type, department_id_type=department_id_type,
+        )
+        data = self.call("GET", ENDPOINT_JOB_DATAS, params=params)
+        items = [JobData.model_validate(i) for i in data.get("items") or []]
+        has_more = bool(data.get("has_more"))
+        return JobDataPage(items, has_more, data.get("page_token") if has_more else None)
+
+    def iter_job_datas(self, *, page_size: int = 100, page_token: str | None = None, **query) -> Iterator[JobData]:
+        """Every job_data matching the query, following page_token while has_more."""
+        for page in self.iter_job_data_pages(page_size=page_size, page_token=page_token, **query):
+            yield from page.items
+
+    def iter_job_data_pages(self, *, page_size: int = 100, page_token: str | None = None, **query) -> Iterator[JobDataPage]:
+        seen: set[str] = set()
+        while True:
+            page = self.job_datas_page(page_size=page_size, page_token=page_token, **query)
+            yield page
+            if not page.has_more or not page.page_token or page.page_token in seen:
+                return  # a repeated token would loop forever: stop rather than spin
+            seen.add(page.page_token)
+            page_token = page.page_token
+
+
+def job_datas_params(*, page_size: int = 100, job_data_id_list=None, get_all_version=None, **optional) -> dict:
+    """The query of GET job_datas: page_size as a string, the ID list as a repeated key."""
+    params: dict = {"page_size": str(page_size)}
+    params.update({k: v for k, v in optional.items() if v is not None})
+    if job_data_id_list:
+        params["job_data_id_list"] = list(job_data_id_list)  # requests repeats the key
+    if get_all_version is not None:
+        params["get_all_version"] = "true" if get_all_version else "false"
+    return params
+
+
+class _TokenRejected:
+    pass
+
+
+_TOKEN_REJECTED = _TokenRejected()
+
+
+def _float(text, *, default: float) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return default
+
+
+def _endpoint_label(response: requests.Response) -> str:
+    url = response.url or ""
+    return url.split(API_PREFIX, 1)[-1].split("?")[0] if API_PREFIX in url else "this API"
+
+
+def pages_needed(total: int, page_size: int = 100) -> int:
+    return max(1, math.ceil(total / page_size))

@@ -1,0 +1,179 @@
+"""Fetching job data for a set of employees by the cheaper of two plans.
+
+- per_employee: one request (usually one page) per `employment_id`: N requests.
+- page_all: page through every job data of the tenant (or of the given
+  departments) with page_size=100 and join locally: ceil(T/100) requests.
+
+T is not known before paging, so we remember it from the last complete
+page-through (in the key store). Without it, a handful of employees is fetched
+one by one; more are paged, and paging stops as soon as the pages already spent
+reach the employees still missing (the ski-rental rule: never worse than twice
+the cheaper plan), the rest then being asked one by one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..errors import FeishuAuthError, FeishuError
+from .client import FeishuClient, job_datas_params, pages_needed
+from .transport import ENDPOINT_JOB_DATAS
+from .keystore import KeyStore
+from .models import JobData
+
+PAGE_SIZE = 100
+FEW_EMPLOYEES = 20  # with T unknown, this many or fewer are cheaper one by one
+
+
+@dataclass(frozen=True)
+class EmployeeJobData:
+    """All job data (current, or every version) of one employee, or why it could not be fetched."""
+
+    items: tuple[JobData, ...] = ()
+    error: str | None = None
+
+
+@dataclass
+class JobDataPlan:
+    strategy: str  # "none" | "per_employee" | "page_all" | "page_departments"
+    employees: list[str]
+    requests: int  # estimated requests (exact when the tenant's size is known)
+    known_total: int | None = None
+    departments: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.strategy == "none":
+            return "job data: nothing to fetch"
+        if self.strategy == "per_employee":
+            return f"job data: one request per employee, {self.requests} requests"
+        scope = f"{len(self.departments)} departments" if self.departments else "the tenant"
+        if self.known_total is not None:
+            return f"job data: page through {scope} ({self.known_total} job data at last count), {self.requests} requests"
+        return (
+            f"job data: page through {scope} (size unknown), at most {self.requests} requests "
+            "(stops paging when asking per employee becomes cheaper)"
+        )
+
+
+class JobDataFetcher:
+    def __init__(
+        self,
+        client: FeishuClient,
+        *,
+        user_id_type: str = "people_corehr_id",
+        department_id_type: str = "people_corehr_department_id",
+        get_all_version: bool = False,
+        store: KeyStore | None = None,
+    ):
+        self.client = client
+        self.user_id_type = user_id_type
+        self.department_id_type = department_id_type
+        self.get_all_version = get_all_version
+        self.store = store
+
+    def _query(self) -> dict:
+        return {
+            "user_id_type": self.user_id_type,
+            "department_id_type": self.department_id_type,
+            "get_all_version": self.get_all_version,
+        }
+
+    def _total_name(self, department: str | None) -> str:
+        return f"job_data_total|{self.user_id_type}|{self.department_id_type}|{self.get_all_version}|{department or '*'}"
+
+    def plan(self, employee_ids: Iterable[str], department_ids: Iterable[str] = ()) -> JobDataPlan:
+        employees = sorted(set(employee_ids))
+        departments = sorted(set(department_ids))
+        n = len(employees)
+        if n == 0:
+            return JobDataPlan("none", [], 0)
+        totals = [self.store.get_value(self._total_name(d)) if self.store else None for d in departments or [None]]
+        strategy = "page_departments" if departments else "page_all"
+        if all(t is not None for t in totals):
+            known = sum(totals)  # type: ignore[arg-type]
+            pages = sum(pages_needed(t) for t in totals)  # type: ignore[arg-type]
+            if pages < n:
+                return JobDataPlan(strategy, employees, pages, known_total=known, departments=departments)
+            return JobDataPlan("per_employee", employees, self._uncached(employees), known_total=known)
+        if n <= FEW_EMPLOYEES:
+            return JobDataPlan("per_employee", employees, self._uncached(employees))
+        return JobDataPlan(strategy, employees, 2 * n, departments=departments)
+
+    def _uncached(self, employees: list[str]) -> int:
+        """Per-employee requests the HTTP cache will not answer."""
+        return sum(
+            not self.client.is_cached(
+                "GET", ENDPOINT_JOB_DATAS,
+                params=job_datas_params(page_size=PAGE_SIZE, employment_id=e, **self._query()),
+            )
+            for e in employees
+        )
+
+    def fetch(self, plan: JobDataPlan, progress: Callable[[int], None] | None = None) -> dict[str, EmployeeJobData]:
+        if plan.strategy == "none":
+            return {}
+        remaining = set(plan.employees)
+        found: dict[str, list[JobData]] = defaultdict(list)
+        if plan.strategy in ("page_all", "page_departments"):
+            remaining = self._page(plan, remaining, found, progress)
+        results = {e: EmployeeJobData(tuple(found[e])) for e in plan.employees if e not in remaining}
+        results.update(self._per_employee(sorted(remaining), progress))
+        return results
+
+    def _page(self, plan, remaining: set[str], found, progress) -> set[str]:
+        spent = 0
+        for department in plan.departments or [None]:
+            total, complete, last_page = 0, False, set()
+            try:
+                pages = self.client.iter_job_data_pages(page_size=PAGE_SIZE, department_id=department, **self._query())
+                for page in pages:
+                    spent += 1
+                    total += len(page.items)
+                    last_page = {i.employment_id for i in page.items if i.employment_id in remaining or i.employment_id in found}
+                    for item in page.items:
+                        if item.employment_id in last_page:
+                            found[item.employment_id].append(item)
+                    hit = len(last_page & remaining)
+                    remaining -= last_page
+                    if progress and hit:
+                        progress(hit)
+                    if not page.has_more:
+                        complete = True
+                    elif plan.known_total is None and spent >= len(remaining):
+                        break  # asking the rest one by one is now cheaper
+            except FeishuAuthError:
+                raise
+            except FeishuError:
+                pass  # the rest is asked per employee, each failing on its own if it must
+            if not complete:
+                # An employee of the last page may continue on the next one: ask again.
+                for employee in last_page:
+                    found.pop(employee, None)
+                return remaining | last_page
+            if self.store:
+                self.store.put_value(self._total_name(department), total)
+        # Paged everything: whoever is still missing has no job data.
+        return set()
+
+    def _per_employee(self, employees: list[str], progress) -> dict[str, EmployeeJobData]:
+        if not employees:
+            return {}
+        results: dict[str, EmployeeJobData] = {}
+        with self.client.executor() as pool:
+            futures = {pool.submit(self._one, e): e for e in employees}
+            for future, employee in futures.items():
+                results[employee] = future.result()
+                if progress:
+                    progress(1)
+        return results
+
+    def _one(self, employee: str) -> EmployeeJobData:
+        try:
+            items = self.client.iter_job_datas(page_size=PAGE_SIZE, employment_id=employee, **self._query())
+            return EmployeeJobData(tuple(items))
+        except FeishuAuthError:
+            raise
+        except FeishuError as exc:
+            return EmployeeJobData(error=f"job data lookup failed: {exc}")

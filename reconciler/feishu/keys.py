@@ -1,0 +1,32 @@
+"""The normalised identifiers the client looks talents up by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MOBILE, EMAIL, ID_NUMBER = "mobile", "email", "id_number"
+KINDS = (MOBILE, EMAIL, ID_NUMBER)
+
+
+@dataclass(frozen=True, order=True)
+class TalentKey:
+    """One identifier, already normalised (see reconciler.normalize).
+
+    kind:  "mobile" | "email" | "id_number"
+    group: what must be shared by every key of one request: the mobile country
+           code digits ("86", "852") or the identification type ("1"); "" for email.
+    value: mobile national number digits; lower-cased email; upper-cased ID number.
+    """
+
+    kind: str
+    group: str
+    value: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown identifier kind {self.kind!r}")
+
+    @property
+    def batch(self) -> tuple[str, str]:
+        """Keys with the same batch can share one request (the API AND-combines lists)."""
+        return (self.kind, self.group)

@@ -1,0 +1,134 @@
+"""Talent lookups for any number of keys, in as few requests as the API allows.
+
+The lists of batch_get_id are AND-combined, so each request carries ONE kind of
+identifier: all mobiles of one country code, all emails, or all ID numbers of
+one type; at most 100, deduplicated, sorted (a deterministic order keeps the
+HTTP cache useful across runs). A batch answered with 1002009 is bisected until
+the bad number is alone, so every other key still gets its answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ..errors import FeishuAuthError, FeishuError
+from .client import FeishuClient, InvalidMobileError
+from .keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
+from .keystore import KeyStore
+from .models import Talent
+
+MAX_PER_REQUEST = 100
+
+
+@dataclass(frozen=True)
+class KeyLookup:
+    """What one key resolved to: talents (maybe none), or an error after retries."""
+
+    talents: tuple[Talent, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    kind: str
+    group: str
+    keys: tuple[TalentKey, ...]
+
+
+def plan_batches(keys: Iterable[TalentKey], size: int = MAX_PER_REQUEST) -> list[Batch]:
+    """Deduplicate, group by (kind, group), sort, and cut into requests of at most `size`."""
+    grouped: dict[tuple[str, str], set[TalentKey]] = defaultdict(set)
+    for key in keys:
+        grouped[key.batch].add(key)
+    batches = []
+    for (kind, group), members in sorted(grouped.items()):
+        ordered = sorted(members)
+        for start in range(0, len(ordered), size):
+            batches.append(Batch(kind, group, tuple(ordered[start : start + size])))
+    return batches
+
+
+def _request_for(batch: Batch) -> dict:
+    values = [k.value for k in batch.keys]
+    if batch.kind == MOBILE:
+        return {"mobile_code": batch.group, "mobile_number_list": values}
+    if batch.kind == EMAIL:
+        return {"email_list": values}
+    return {"identification_type": int(batch.group), "identification_number_list": values}
+
+
+def _answer_key(batch: Batch, talent: Talent) -> TalentKey | None:
+    """Which key of the batch a returned talent answers (the API echoes the kind sent)."""
+    if batch.kind == MOBILE and talent.mobile_number is not None:
+        return TalentKey(MOBILE, (talent.mobile_code or batch.group).lstrip("+"), talent.mobile_number)
+    if batch.kind == EMAIL and talent.email is not None:
+        return TalentKey(EMAIL, "", talent.email.strip().lower())
+    if batch.kind == ID_NUMBER and talent.identification_number is not None:
+        return TalentKey(ID_NUMBER, str(talent.identification_type or batch.group), talent.identification_number.upper())
+    return batch.keys[0] if len(batch.keys) == 1 else None
+
+
+class TalentLookup:
+    """Resolves keys to talents through the per-key store, then the API."""
+
+    def __init__(self, client: FeishuClient, store: KeyStore | None = None):
+        self.client = client
+        self.store = store
+
+    def pending(self, keys: Iterable[TalentKey]) -> tuple[dict[TalentKey, KeyLookup], list[Batch]]:
+        """Answers already known, and the batches still to send (for --dry-run and run)."""
+        known: dict[TalentKey, KeyLookup] = {}
+        missing: list[TalentKey] = []
+        for key in set(keys):
+            talents = self.store.get(key) if self.store else None
+            if talents is None:
+                missing.append(key)
+            else:
+                known[key] = KeyLookup(tuple(talents))
+        return known, plan_batches(missing)
+
+    def run(self, keys: Iterable[TalentKey], progress: Callable[[int], None] | None = None) -> dict[TalentKey, KeyLookup]:
+        results, batches = self.pending(keys)
+        if results:
+            self.client.counters.add("key_cache_hits", n=len(results))
+        with self.client.executor() as pool:
+            futures = [pool.submit(self._resolve, batch) for batch in batches]
+            try:
+                for future in futures:
+                    answers = future.result()
+                    results.update(answers)
+                    if progress:
+                        progress(len(answers))
+            except FeishuAuthError:
+                for f in futures:
+                    f.cancel()
+                raise
+        return results
+
+    def _resolve(self, batch: Batch) -> dict[TalentKey, KeyLookup]:
+        try:
+            talents = self.client.batch_get_talent_ids(**_request_for(batch))
+        except InvalidMobileError:
+            if len(batch.keys) == 1:
+                return {batch.keys[0]: KeyLookup(error="Feishu rejects this mobile number as not valid (1002009)")}
+            middle = len(batch.keys) // 2
+            halves = (Batch(batch.kind, batch.group, batch.keys[:middle]), Batch(batch.kind, batch.group, batch.keys[middle:]))
+            found: dict[TalentKey, KeyLookup] = {}
+            for half in halves:
+                found.update(self._resolve(half))
+            return found
+        except FeishuAuthError:
+            raise  # the whole run stops: no key can be answered
+        except FeishuError as exc:  # retries spent, offline miss...: only this batch's keys fail
+            reason = str(exc) or type(exc).__name__
+            return {key: KeyLookup(error=f"lookup failed: {reason}") for key in batch.keys}
+        by_key: dict[TalentKey, list[Talent]] = {key: [] for key in batch.keys}
+        for talent in talents:
+            key = _answer_key(batch, talent)
+            if key in by_key:
+                by_key[key].append(talent)
+        if self.store:
+            self.store.put_many(by_key)
+        return {key: KeyLookup(tuple(found)) for key, found in by_key.items()}

@@ -1,0 +1,116 @@
+"""Typed answers of the two endpoints.
+
+Every model allows extra fields: Feishu adds fields over time and we must keep
+working (and keep them available to plugins through `model_extra`). A field
+missing from an answer stays None: for scoped fields that means "no scope", not
+"empty", so we never invent a default such as False.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class I18nText(_Tolerant):
+    lang: str | None = None
+    value: str | None = None
+
+
+class EnumValue(_Tolerant):
+    """An enum as the API sends it: {enum_name, display: [{lang, value}]}."""
+
+    enum_name: str | None = None
+    display: list[I18nText] = []
+
+    def display_text(self, locale: str | None) -> str | None:
+        """The display text in `locale` (exact, then same language), falling back to enum_name."""
+        if locale:
+            want = locale.lower()
+            lang = want.split("-")[0]
+            for exact in (True, False):
+                for item in self.display:
+                    have = (item.lang or "").lower()
+                    if item.value and (have == want if exact else have.split("-")[0] == lang):
+                        return item.value
+        return self.enum_name
+
+
+class CostCenterRate(_Tolerant):
+    cost_center_id: str | None = None
+    rate: int | float | None = None
+
+
+class Talent(_Tolerant):
+    """One entry of batch_get_id's data.talent_list."""
+
+    talent_id: str
+    mobile_code: str | None = None
+    mobile_number: str | None = None
+    email: str | None = None
+    identification_type: int | None = None
+    identification_number: str | None = None
+    is_onboarded: bool | None = None  # None: the app lacks hire:talent_onboard_status:readonly
+
+
+class JobData(_Tolerant):
+    """One job_data object of GET /corehr/v1/job_datas (every field of the seed page)."""
+
+    id: str | None = None
+    version_id: str | None = None
+    job_level_id: str | None = None
+    job_grade_id: str | None = None
+    employee_type_id: str | None = None
+    working_hours_type_id: str | None = None
+    work_location_id: str | None = None
+    department_id: str | None = None
+    job_id: str | None = None
+    probation_start_date: str | None = None
+    probation_end_date: str | None = None
+    primary_job_data: bool | None = None
+    employment_id: str | None = None
+    effective_time: str | None = None
+    expiration_time: str | None = None
+    job_family_id: str | None = None
+    assignment_start_reason: EnumValue | None = None
+    probation_expected_end_date: str | None = None
+    probation_outcome: EnumValue | None = None
+    weekly_working_hours: int | float | None = None
+    direct_manager_id: str | None = None
+    dotted_line_manager_id_list: list[str] | None = None
+    second_direct_manager_id: str | None = None
+    cost_center_rate: list[CostCenterRate] | None = None
+    weekly_working_hours_v2: float | None = None
+    work_shift: EnumValue | None = None
+    compensation_type: EnumValue | None = None
+    service_company: str | None = None
+    employee_subtype_id: str | None = None
+    position_id: str | None = None
+    job_data_reason: EnumValue | None = None
+
+    def field(self, path: str) -> Any:
+        """Value at a dotted field path ("assignment_start_reason.enum_name"); None if absent."""
+        node: Any = self
+        for part in path.split("."):
+            if node is None:
+                return None
+            if isinstance(node, BaseModel):
+                if part in type(node).model_fields:
+                    node = getattr(node, part)
+                else:
+                    node = (node.model_extra or {}).get(part)
+            elif isinstance(node, dict):
+                node = node.get(part)
+            else:
+                return None
+        return node
+
+    @classmethod
+    def known_field(cls, path: str) -> bool:
+        """Whether the first part of a field path names a documented job_data field."""
+        return path.split(".")[0] in cls.model_fields

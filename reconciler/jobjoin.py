@@ -1,0 +1,136 @@
+"""Joining job data onto a row: which version, which fields, and what differs.
+
+Where an employee has several current job data, the primary one is joined.
+With `as_of`, the primary version effective on the row's date is joined
+(effective_time <= date < expiration_time, absent expiration = open-ended);
+none is `not_found`, with no fallback to another version (spec section 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .feishu import EmployeeJobData, JobData
+from .model import Cell
+from .render import as_text, render
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
+
+
+@dataclass
+class JobDecision:
+    status: str
+    values: dict[str, Any] = field(default_factory=dict)  # output header -> value
+    mismatches: dict[str, str] = field(default_factory=dict)  # compare header -> Feishu's text
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        return "; ".join(self.notes)
+
+
+def parse_date(cell: Cell) -> dt.datetime | None:
+    """A date cell or a date typed as text; None when blank. Raises ValueError when unreadable."""
+    if isinstance(cell.value, dt.datetime):
+        return cell.value
+    if isinstance(cell.value, dt.date):
+        return dt.datetime.combine(cell.value, dt.time())
+    text = cell.text.strip()
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"'{text}' is not a date (use YYYY-MM-DD)")
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _primary(items: list[JobData]) -> list[JobData]:
+    flagged = [i for i in items if i.primary_job_data]
+    if flagged:
+        return flagged
+    # No item says primary: only an unflagged single item can stand for it.
+    return [i for i in items if i.primary_job_data is None]
+
+
+def effective_on(items: list[JobData], when: dt.datetime) -> list[JobData]:
+    chosen = []
+    for item in items:
+        start, end = _time(item.effective_time), _time(item.expiration_time)
+        if (start is None or start <= when) and (end is None or when < end):
+            chosen.append(item)
+    return chosen
+
+
+def choose_job_data(items: list[JobData], as_of: dt.datetime | None, *, all_versions: bool) -> tuple[JobData | None, str]:
+    """The job data to join, and a note when the choice needs explaining."""
+    pool = items
+    if all_versions:
+        # Every version was fetched: keep those effective on the date (today when no date).
+        pool = effective_on(items, as_of or dt.datetime.now())
+    candidates = _primary(pool)
+    if not candidates:
+        if as_of is not None:
+            return None, f"no primary job data effective on {as_of:%Y-%m-%d}"
+        return None, "no current primary job data"
+    candidates.sort(key=lambda i: (i.effective_time or "", i.version_id or ""), reverse=True)
+    note = f"{len(candidates)} primary job data are effective; joined the latest" if len(candidates) > 1 else ""
+    return candidates[0], note
+
+
+def join_job_data(
+    *,
+    key_cell: Cell,
+    fetched: EmployeeJobData | None,
+    as_of_cell: Cell | None,
+    columns: dict[str, str],
+    compare: dict[str, str],
+    row_cells: dict[str, Cell],
+    locale: str,
+) -> JobDecision:
+    if key_cell.is_blank:
+        return JobDecision("no_key", notes=["the employee key cell is empty"])
+    if fetched is None or fetched.error:
+        return JobDecision("error", notes=[fetched.error if fetched else "job data was not looked up"])
+    as_of = None
+    notes: list[str] = []
+    if as_of_cell is not None:
+        try:
+            as_of = parse_date(as_of_cell)
+        except ValueError as exc:
+            return JobDecision("error", notes=[f"as_of date {exc}"])
+        if as_of is None:
+            notes.append("as_of date is empty: joined the current job data")
+    if not fetched.items:
+        return JobDecision("not_found", notes=["no job data for this employee"])
+    chosen, why = choose_job_data(list(fetched.items), as_of, all_versions=as_of_cell is not None)
+    if chosen is None:
+        return JobDecision("not_found", notes=[why, *notes])
+    notes.append(why)
+    values = {header: render(chosen.field(path), locale) for path, header in columns.items()}
+    mismatches: dict[str, str] = {}
+    for header, path in compare.items():
+        cell = row_cells.get(header)
+        mine = as_text(cell.text) if cell is not None else ""
+        if not mine:
+            continue  # a blank compare cell is not compared
+        theirs = as_text(render(chosen.field(path), locale))
+        if mine != theirs:
+            mismatches[header] = theirs
+            notes.append(f"{header}: sheet has {mine}, Feishu has {theirs or '(empty)'}")
+    status = "mismatch" if mismatches else "found"
+    return JobDecision(status, values, mismatches, [n for n in notes if n])

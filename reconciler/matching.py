@@ -1,0 +1,112 @@
+"""Deciding a row's talent status from its identifiers (spec section 4).
+
+An `IdentifierMatcher` turns a row's cells into one normalised lookup key; a
+`DecisionRule` turns the looked-up identifiers into a status. The built-ins
+(mobile, email, id_number; all, any) are registered by
+`reconciler.builtin.matchers` through the same hook a team's plugin uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .feishu import KeyLookup, Talent
+from .model import SheetRow
+from .normalize import Normalised
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One identifier of a row: which input, what it normalised to, what Feishu said."""
+
+    input: str  # the key of talent.inputs ("mobile")
+    column: str  # the sheet header it was read from
+    normalised: Normalised
+    lookup: KeyLookup | None = None  # None when blank or invalid (never sent)
+
+    @property
+    def talent_ids(self) -> set[str]:
+        return {t.talent_id for t in self.lookup.talents} if self.lookup else set()
+
+
+@dataclass
+class TalentDecision:
+    status: str
+    talent: Talent | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        return "; ".join(n for n in self.notes if n)
+
+
+class IdentifierMatcher:
+    """Base for matchers: reads a row's cell(s) and returns one `Normalised` key.
+
+    Subclasses set `name` (the key used under talent.inputs) and implement
+    `identify`. `columns(spec)` names every header the input reads, so that the
+    recipe check can report a missing one.
+    """
+
+    name: str = ""
+    description: str = ""
+
+    def columns(self, spec: Any) -> list[str]:
+        return [c for c in (getattr(spec, "column", None),) if c]
+
+    def identify(self, row: SheetRow, spec: Any) -> Normalised:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class DecisionRule:
+    """Base for decision rules: `decide(resolved) -> TalentDecision`."""
+
+    name: str = ""
+    description: str = ""
+
+    def decide(self, resolved: list[Resolved]) -> TalentDecision:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _located(column: str, message: str) -> str:
+    """Prefix a message with its column unless it already names it."""
+    return message if column and column in message else f"{column}: {message}"
+
+
+def merge_talent(talent_id: str, resolved: list[Resolved]) -> Talent:
+    """One talent as seen across requests: each request echoed only the kind it sent."""
+    merged: dict[str, Any] = {}
+    for r in resolved:
+        for t in r.lookup.talents if r.lookup else ():
+            if t.talent_id == talent_id:
+                merged.update({k: v for k, v in t.model_dump().items() if v is not None and k not in merged})
+    return Talent.model_validate(merged or {"talent_id": talent_id})
+
+
+def decide_talent(resolved: list[Resolved], *, require_all: bool) -> TalentDecision:
+    """The status table of spec section 4, in its order; `require_all` is mode `all`."""
+    present = [r for r in resolved if r.normalised.present]
+    invalid = [r for r in present if r.normalised.key is None]
+    valid = [r for r in present if r.normalised.key is not None]
+    faults = [_located(r.column, r.normalised.error) for r in invalid if r.normalised.error]
+    if not valid:
+        return TalentDecision("invalid", notes=faults or ["no identifier present"])
+    failed = [r for r in valid if r.lookup is None or r.lookup.error]
+    if failed:
+        why = [_located(r.column, r.lookup.error if r.lookup else "not looked up") for r in failed]
+        return TalentDecision("error", notes=why + faults)
+    hits = [r for r in valid if r.talent_ids]
+    if not hits:
+        return TalentDecision("not_found", notes=faults)
+    candidates = set.intersection(*(r.talent_ids for r in hits))
+    if not candidates:
+        involved = ", ".join(f"{r.column} -> {', '.join(sorted(r.talent_ids))}" for r in hits)
+        return TalentDecision("conflict", notes=[f"identifiers point to different talents ({involved})", *faults])
+    if len(candidates) > 1:
+        return TalentDecision("ambiguous", notes=[f"several talents match: {', '.join(sorted(candidates))}", *faults])
+    talent = merge_talent(next(iter(candidates)), hits)
+    unresolved = [f"{r.column}: no talent with this value" for r in valid if not r.talent_ids]
+    if (invalid or unresolved) and require_all:
+        return TalentDecision("partial", talent, notes=faults + unresolved)
+    return TalentDecision("matched", talent, notes=faults + unresolved)

@@ -1,0 +1,136 @@
+"""Plain data passed between the stages of a run.
+
+recipe -> rows (`Sheet`, `SheetRow`, `Cell`) -> match decisions (`RowOutcome`)
+-> writers (`WriteContext`). Nothing here does I/O; every stage imports its
+inputs from here so that no stage needs to import another stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TALENT_STATUSES = ("matched", "partial", "not_found", "conflict", "ambiguous", "invalid", "error")
+JOB_STATUSES = ("found", "mismatch", "not_found", "no_key", "error")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One input cell: the stored value and the text a person sees in Excel.
+
+    `value` is what the file holds (str, int, float, bool, datetime, None);
+    `text` is that value as displayed, e.g. 13800138000.0 -> "13800138000".
+    `number_format` is the cell's Excel format code when known ("General", "@"...).
+    """
+
+    value: Any
+    text: str
+    number_format: str | None = None
+
+    @property
+    def is_blank(self) -> bool:
+        return self.text.strip() == ""
+
+    @property
+    def is_number(self) -> bool:
+        return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+
+
+BLANK = Cell(None, "")
+
+
+@dataclass
+class SheetRow:
+    """A data row below the header row. `number` is the 1-based row number in the sheet."""
+
+    number: int
+    cells: dict[str, Cell]
+
+    def get(self, header: str) -> Cell:
+        return self.cells.get(header, BLANK)
+
+    @property
+    def is_blank(self) -> bool:
+        return all(c.is_blank for c in self.cells.values())
+
+
+@dataclass
+class Sheet:
+    """The sheet a recipe reconciles.
+
+    `headers` lists the header row's texts by column (index 0 is column A; a blank
+    header is ""). `rows` holds every row below the header row up to the last used
+    row, blank ones included (a writer must leave those blank).
+    """
+
+    path: Path
+    name: str | None  # None for .csv
+    header_row: int  # 1-based
+    headers: list[str]
+    rows: list[SheetRow]
+    warnings: list[str] = field(default_factory=list)
+
+    def column_index(self, header: str) -> int | None:
+        """0-based column of the first column with this header, or None."""
+        try:
+            return self.headers.index(header)
+        except ValueError:
+            return None
+
+
+@dataclass
+class OutputColumn:
+    """A column the run adds to (or fills in) the sheet.
+
+    kind: "text" (always written as a text cell: IDs, phones), "value" (written as
+    its Python type: bool -> TRUE/FALSE, numbers, dates), "status" (gets the status
+    fill colour) or "note".
+    """
+
+    header: str
+    kind: str = "value"
+    section: str = "talent"  # "talent" | "job_data" | a plugin's name
+
+
+@dataclass
+class RowOutcome:
+    """What the run decided for one non-blank row."""
+
+    row_number: int
+    talent_status: str | None = None
+    talent_note: str = ""
+    job_status: str | None = None
+    job_note: str = ""
+    values: dict[str, Any] = field(default_factory=dict)  # output column header -> value
+    mismatches: dict[str, str] = field(default_factory=dict)  # compare column header -> Feishu's value
+
+
+@dataclass
+class RunSummary:
+    recipe_name: str
+    started_at: dt.datetime
+    seconds: float = 0.0
+    talent_counts: dict[str, int] = field(default_factory=dict)
+    job_counts: dict[str, int] = field(default_factory=dict)
+    requests: dict[str, int] = field(default_factory=dict)  # endpoint name -> requests sent
+    cache_hits: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+@dataclass
+class WriteContext:
+    """Everything a writer needs; writers never talk to Feishu."""
+
+    input_path: Path
+    output_path: Path  # where this writer writes (suffix already the writer's own)
+    sheet: Sheet
+    columns: list[OutputColumn]
+    outcomes: dict[int, RowOutcome]  # by row number; blank rows are absent
+    summary: RunSummary
+    locale: str = "zh-CN"
+    status_columns: dict[str, str] = field(default_factory=dict)  # "talent"/"job_data" -> status column header

@@ -1,0 +1,402 @@
+"""Normalise and validate the identifiers a row is looked up by (spec section 5).
+
+Each normaliser takes the sheet `Cell` as read (so it can tell a number cell from
+a text cell) and returns a `Normalised`: the lookup key when the value is valid,
+or one sentence saying which value is wrong and why. A blank cell is neither
+valid nor invalid: it is simply not present.
+
+Error sentences end up in the row's note in the output workbook, which the HR
+user owns, so mobiles and emails are shown as typed; ID numbers are masked even
+there. Callers mask `display` with `mask()` before logging anything.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import phonenumbers
+
+from reconciler.model import Cell
+
+try:  # the Feishu client owns the key type; fall back while it is being written
+    from reconciler.feishu.keys import TalentKey
+except ModuleNotFoundError as exc:
+    if exc.name not in ("reconciler.feishu", "reconciler.feishu.keys"):
+        raise
+
+    @dataclass(frozen=True, order=True)
+    class TalentKey:  # type: ignore[no-redef]
+        """One identifier as batch_get_id takes it."""
+
+        kind: str  # "mobile" | "email" | "id_number"
+        group: str  # mobile: country code digits ("86"); id_number: type as str ("1"); email: ""
+        value: str  # mobile: national number digits; email: lower-cased; id_number: upper-cased
+
+
+MOBILE, EMAIL, ID_NUMBER = "mobile", "email", "id_number"
+
+# IdentificationType (feishu-api.md): value -> the name Feishu shows in Chinese.
+IDENTIFICATION_TYPES: dict[int, str] = {
+    1: "居民身份证",
+    2: "护照",
+    3: "港澳居民居住证",
+    4: "台湾居民来往大陆通行证",
+    5: "其他",
+    6: "港澳居民来往内地通行证",
+    9: "台湾居民居住证",
+}
+
+_TYPE_NAMES: dict[str, int] = {
+    **{name: code for code, name in IDENTIFICATION_TYPES.items()},
+    "身份证": 1,
+    "大陆身份证": 1,
+    "中国大陆居民身份证": 1,
+    "大陆居民身份证": 1,
+    "中华人民共和国居民身份证": 1,
+    "二代身份证": 1,
+    "居民身份证号": 1,
+    "身份证号": 1,
+    "idcard": 1,
+    "residentidcard": 1,
+    "mainlandresidentidcard": 1,
+    "mainlandresidentidentitycard": 1,
+    "chineseidcard": 1,
+    "passport": 2,
+    "港澳居住证": 3,
+    "hongkongmacauresidencepermit": 3,
+    "hongkongandmacaoresidencepermit": 3,
+    "台胞证": 4,
+    "taiwanresidentmainlandtravelpermit": 4,
+    "mtp": 4,
+    "其它": 5,
+    "other": 5,
+    "others": 5,
+    "回乡证": 6,
+    "港澳回乡证": 6,
+    "hongkongmacaumainlandtravelpermit": 6,
+    "homereturnpermit": 6,
+    "台湾居住证": 9,
+    "taiwanresidencepermit": 9,
+}
+
+_CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_DIGITS = "10X98765432"
+
+# Characters people put inside phone numbers; NFKC has already made full-width ones ASCII.
+_PHONE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212().\[\]{}/·・]")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
+_WHOLE_DECIMAL = re.compile(r"([0-9]+)\.0+")
+_MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_MAINLAND_ID = re.compile(r"[0-9]{17}[0-9X]")
+
+_POSSIBLE_REASONS = {
+    phonenumbers.ValidationResult.TOO_SHORT: "too short",
+    phonenumbers.ValidationResult.TOO_LONG: "too long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "wrong length",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "a local number without its area code",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+}
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """The outcome of normalising one identifier cell."""
+
+    kind: str
+    key: TalentKey | None  # None when invalid or blank
+    error: str | None  # one sentence for the row's note; None when valid or blank
+    present: bool  # False when the cell is blank
+    display: str  # the original text, for notes (callers mask it in logs)
+
+    @property
+    def valid(self) -> bool:
+        return self.key is not None
+
+
+def _clean(text: str) -> str:
+    """NFKC (full-width digits, ＋, ＠, ideographic space -> ASCII), invisible characters dropped."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
+
+
+def _in_column(column: str) -> str:
+    return f" in column {column}" if column else ""
+
+
+def _blank(kind: str, cell: Cell) -> Normalised:
+    return Normalised(kind, None, None, False, cell.text)
+
+
+def _invalid(kind: str, cell: Cell, error: str) -> Normalised:
+    return Normalised(kind, None, error, True, cell.text)
+
+
+def _number_digits(value: Any) -> str | None:
+    """Digits of a whole number given as int/float/numeric text; None if it has a fraction."""
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value))
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    return format(number.to_integral_value(), "f")
+
+
+# ---------------------------------------------------------------- mobile
+
+
+def _known_code(code: str) -> bool:
+    return code.isdigit() and int(code) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+
+
+def _split_international(digits: str) -> tuple[str, str] | None:
+    """'8613800138000' -> ('86', '13800138000'); calling codes are prefix-free."""
+    for length in (1, 2, 3):
+        if _known_code(digits[:length]):
+            return digits[:length], digits[length:]
+    return None
+
+
+def _parse_code(text: str) -> str | None:
+    """A calling code as typed in a code column: 86, +86, 0086, 86.0, '中国 +86' -> '86'."""
+    compact = re.sub(r"\s", "", _clean(text))
+    match = re.fullmatch(r"(?:\+|00)?([0-9]{1,4})(?:\.0+)?", compact)
+    if not match:
+        match = re.search(r"\+([0-9]{1,4})(?![0-9])", compact)
+    if not match:
+        return None
+    return match.group(1).lstrip("0") or None
+
+
+def _national_for_code(code: str, digits: str) -> tuple[str | None, str]:
+    """(national number, "") when `digits` is a valid mobile for `code`, else (None, why).
+
+    People often write the code without a plus ("86 138...", "1-202-555-0123"), so
+    when the digits start with the code and do not fit as they are, the code is
+    stripped and the rest tried.
+    """
+    candidates = [digits]
+    if digits.startswith(code) and len(digits) > len(code):
+        candidates.append(digits[len(code) :])
+    if code == "86":  # the spec's rule, not libphonenumber's: it disagrees for 86
+        for national in candidates:
+            if _MAINLAND_MOBILE.fullmatch(national):
+                return national, ""
+        return None, "is not a valid mainland mobile (needs 11 digits starting with 13-19)"
+    reason = ""
+    for national in candidates:
+        try:
+            number = phonenumbers.parse(f"+{code}{national}")
+        except phonenumbers.NumberParseException:
+            reason = reason or "cannot be read as a phone number"
+            continue
+        if str(number.country_code) == code and phonenumbers.is_possible_number(number):
+            return phonenumbers.national_significant_number(number), ""
+        result = phonenumbers.is_possible_number_with_reason(number)
+        reason = reason or _POSSIBLE_REASONS.get(result, "not possible")
+    return None, f"is not a possible +{code} number ({reason})"
+
+
+def normalise_mobile(
+    cell: Cell, *, code_cell: Cell | None = None, default_code: str = "86", column: str = "", code_column: str = ""
+) -> Normalised:
+    """Normalise a mobile number to (country code, national number).
+
+    The country code comes from, in order: a leading `+CC` / `00CC` in the cell
+    itself, the code column (`86`, `+86`, `0086`, `86.0`...), `default_code`.
+    When the cell carries its own code and the code column says otherwise, the
+    cell wins: the person typed the full international number into that cell,
+    while a code column is often pre-filled with the default.
+    """
+    default = _parse_code(default_code)
+    if default is None or not _known_code(default):
+        raise ValueError(f"default_code {default_code!r} is not a country calling code")
+    if cell.is_blank:
+        return _blank(MOBILE, cell)
+    where = _in_column(column)
+    if cell.is_number:
+        digits = cell.text if cell.text.isascii() and cell.text.isdigit() else _number_digits(cell.value)
+        if digits is None:
+            return _invalid(MOBILE, cell, f"mobile {cell.text}{where} is a number with a fraction, not a phone number")
+        text = digits
+    else:
+        text = _clean(cell.text)
+        if _SCIENTIFIC.fullmatch(text) or _WHOLE_DECIMAL.fullmatch(text):
+            digits = _number_digits(text)  # a number pasted as text, e.g. from a CSV export
+            if digits is None:
+                return _invalid(MOBILE, cell, f"mobile {cell.text}{where} is a number with a fraction, not a phone number")
+            text = digits
+        text = _PHONE_SEPARATORS.sub("", text)
+    if not text:
+        return _blank(MOBILE, cell)
+    if not re.fullmatch(r"(?:\+|00)?[0-9]+", text):
+        return _invalid(
+            MOBILE, cell, f"mobile {cell.text}{where} holds characters other than digits, spaces, dashes and brackets"
+        )
+
+    if text.startswith(("+", "00")):
+        split = _split_international(text[1:] if text.startswith("+") else text[2:])
+        if split is None:
+            return _invalid(MOBILE, cell, f"mobile {cell.text}{where} does not start with a known country calling code")
+        code, digits = split
+    else:
+        code, digits = default, text
+        if code_cell is not None and not code_cell.is_blank:
+            code_text = _number_digits(code_cell.value) if code_cell.is_number else None
+            code = _parse_code(code_text or code_cell.text)  # type: ignore[assignment]
+            code_where = _in_column(code_column)
+            if code is None:
+                return _invalid(
+                    MOBILE, cell, f"country code {code_cell.text}{code_where} is not a calling code like 86 or +852"
+                )
+            if not _known_code(code):
+                return _invalid(MOBILE, cell, f"country code {code_cell.text}{code_where} is not a known calling code")
+
+    national, why = _national_for_code(code, digits)
+    if national is None:
+        return _invalid(MOBILE, cell, f"mobile {cell.text}{where} {why}")
+    return Normalised(MOBILE, TalentKey(MOBILE, code, national), None, True, cell.text)
+
+
+# ---------------------------------------------------------------- email
+
+
+def normalise_email(cell: Cell, *, column: str = "") -> Normalised:
+    """Trim (incl. NBSP / full-width spaces), NFKC, lower-case; one `@` and a dotted domain."""
+    if cell.is_blank:
+        return _blank(EMAIL, cell)
+    email = _clean(cell.text).lower()
+    if not email:
+        return _blank(EMAIL, cell)
+    where = _in_column(column)
+    local, _, domain = email.partition("@")
+    if re.search(r"\s", email):
+        why = "contains a space"
+    elif email.count("@") != 1:
+        why = f"must contain exactly one @, not {email.count('@')}"
+    elif not local:
+        why = "has nothing before the @"
+    elif "." not in domain or any(label == "" for label in domain.split(".")):
+        why = f"has no valid domain after the @ (like example.com), got '{domain}'"
+    else:
+        return Normalised(EMAIL, TalentKey(EMAIL, "", email), None, True, cell.text)
+    return _invalid(EMAIL, cell, f"email {cell.text.strip()}{where} {why}")
+
+
+# ---------------------------------------------------------------- ID number
+
+
+def mainland_id_check_digit(first17: str) -> str:
+    """The 18th character of a mainland resident ID (GB 11643, ISO 7064 MOD 11-2)."""
+    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
+        raise ValueError("a mainland ID's check digit needs exactly its first 17 digits")
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _CHECK_WEIGHTS))
+    return _CHECK_DIGITS[total % 11]
+
+
+def parse_identification_type(text: Any) -> int | None:
+    """An IdentificationType from a number (1, 1.0, "1") or a name ("身份证", "passport"); None if unknown."""
+    if text is None or isinstance(text, bool):
+        return None
+    cleaned = _clean(repr(text) if isinstance(text, float) else str(text))
+    if re.fullmatch(r"[0-9]+(?:\.0+)?", cleaned):
+        code: int | None = int(Decimal(cleaned))
+    else:
+        code = _TYPE_NAMES.get(re.sub(r"[\s_\-/·,.()'’&]", "", cleaned).lower())
+    return code if code in IDENTIFICATION_TYPES else None
+
+
+def _excel_lost_digits(cell: Cell, text: str) -> bool:
+    """True when Excel has already rounded the ID to 15 significant digits."""
+    if cell.is_number:
+        digits = _number_digits(cell.value)
+        return len(digits if digits is not None else cell.text) >= 15
+    return bool(_SCIENTIFIC.fullmatch(text))  # "1.10101E+17": a CSV saved from such a cell
+
+
+def normalise_id_number(
+    cell: Cell,
+    *,
+    id_type: int | None = None,
+    type_cell: Cell | None = None,
+    column: str = "",
+    type_column: str = "",
+) -> Normalised:
+    """Trim, NFKC, upper-case, drop inner spaces; type 1 must be 18 characters with a valid check digit.
+
+    The type is `id_type` when given (the recipe's `type`), else the type cell
+    (number or name, see `parse_identification_type`; blank means 1), else 1.
+    """
+    if id_type is not None and id_type not in IDENTIFICATION_TYPES:
+        raise ValueError(f"identification type {id_type!r} is not one of {sorted(IDENTIFICATION_TYPES)}")
+    if cell.is_blank:
+        return _blank(ID_NUMBER, cell)
+    value = re.sub(r"\s", "", _clean(cell.text)).upper()
+    if not value:
+        return _blank(ID_NUMBER, cell)
+    where = _in_column(column)
+    if _excel_lost_digits(cell, value):
+        return _invalid(
+            ID_NUMBER,
+            cell,
+            f"ID number{where} was stored as a number, so Excel kept only 15 significant digits; "
+            "format the column as Text and re-type the ID",
+        )
+    if id_type is None:
+        id_type = 1
+        if type_cell is not None and not type_cell.is_blank:
+            parsed = parse_identification_type(type_cell.value if type_cell.is_number else type_cell.text)
+            if parsed is None:
+                known = ", ".join(f"{code} {name}" for code, name in IDENTIFICATION_TYPES.items())
+                return _invalid(
+                    ID_NUMBER,
+                    cell,
+                    f"identification type {type_cell.text.strip()}{_in_column(type_column)} "
+                    f"is not one of: {known}",
+                )
+            id_type = parsed
+    if id_type == 1:
+        shown = mask(ID_NUMBER, value)
+        if len(value) != 18:
+            return _invalid(
+                ID_NUMBER,
+                cell,
+                f"ID number {shown}{where} is not a mainland resident ID (needs 18 characters, has {len(value)})",
+            )
+        if not _MAINLAND_ID.fullmatch(value):
+            return _invalid(
+                ID_NUMBER,
+                cell,
+                f"ID number {shown}{where} is not a mainland resident ID (needs 17 digits and then a digit or X)",
+            )
+        expected = mainland_id_check_digit(value[:17])
+        if value[17] != expected:
+            return _invalid(
+                ID_NUMBER, cell, f"ID number {shown}{where}: check digit should be {expected}, not {value[17]}"
+            )
+    return Normalised(ID_NUMBER, TalentKey(ID_NUMBER, str(id_type), value), None, True, cell.text)
+
+
+# ---------------------------------------------------------------- masking
+
+
+def _mask_middle(value: str, head: int, tail: int) -> str:
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
+
+
+def mask(kind: str, value: str) -> str:
+    """Hide the middle of an identifier for logs: 138****8000, 1101**********1234, a***@example.com."""
+    value = value.strip()
+    if not value:
+        return ""
+    if kind == EMAIL and "@" in value:
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    keep = len(value) // 4  # short values keep less, so most of them stays hidden
+    if kind == MOBILE and len(value) >= 9:
+        return _mask_middle(value, 3, 4)
+    return _mask_middle(value, min(4, keep), min(4, keep))

@@ -1,0 +1,73 @@
+"""Which columns a run adds, where its files go, and the talent values it writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .feishu import Talent
+from .model import OutputColumn
+from .recipe import Recipe
+
+# Talent fields written as numbers/booleans; everything else is an identifier: text.
+_TALENT_VALUE_FIELDS = {"is_onboarded", "identification_type"}
+# job_data fields that are numbers or booleans in the API; the rest are IDs, dates, text.
+_JOB_VALUE_FIELDS = {"primary_job_data", "weekly_working_hours", "weekly_working_hours_v2"}
+
+
+def output_columns(recipe: Recipe) -> list[OutputColumn]:
+    columns: list[OutputColumn] = []
+    if recipe.talent is not None:
+        t = recipe.talent
+        columns += [
+            OutputColumn(header, "value" if field in _TALENT_VALUE_FIELDS else "text", "talent")
+            for field, header in t.columns.items()
+        ]
+        columns += [OutputColumn(t.status_column, "status", "talent"), OutputColumn(t.note_column, "note", "talent")]
+    if recipe.job_data is not None:
+        j = recipe.job_data
+        columns += [
+            OutputColumn(header, "value" if path.split(".")[0] in _JOB_VALUE_FIELDS else "text", "job_data")
+            for path, header in j.columns.items()
+        ]
+        columns += [OutputColumn(j.status_column, "status", "job_data"), OutputColumn(j.note_column, "note", "job_data")]
+    return columns
+
+
+def talent_values(recipe: Recipe, talent: Talent) -> dict[str, Any]:
+    values = {}
+    for field, header in recipe.talent.columns.items():
+        value = getattr(talent, field, None) if field in type(talent).model_fields else (talent.model_extra or {}).get(field)
+        values[header] = value
+    return values
+
+
+def output_paths(recipe: Recipe, input_path: Path, override: Path | None, writers) -> list[Path]:
+    """One path per writer: the template (or -o) with the writer's suffix.
+
+    The template is relative to the input's folder, {stem} the input's name without
+    suffix; -o is relative to the current folder. A macro workbook keeps its .xlsm
+    suffix so that the xlsx writer can keep the macros.
+    """
+    input_path = Path(input_path)
+    if override is not None:
+        base = Path(override).expanduser()
+    else:
+        try:
+            name = recipe.output.path.format(stem=input_path.stem)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise UsageError(f"output.path '{recipe.output.path}' has an unknown placeholder ({exc}); only {{stem}} is known") from exc
+        base = Path(name).expanduser()
+        if not base.is_absolute():
+            base = input_path.parent / base
+    paths = []
+    for writer in writers:
+        suffix = writer.suffix
+        if writer.name == "xlsx" and input_path.suffix.lower() == ".xlsm":
+            suffix = ".xlsm"
+        path = base if base.suffix.lower() == suffix else base.with_suffix(suffix)
+        if path.resolve() == input_path.resolve():
+            raise UsageError(f"the output {path} would overwrite the input; choose another output path with -o")
+        paths.append(path)
+    return paths

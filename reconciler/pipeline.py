@@ -1,0 +1,303 @@
+"""One run: recipe -> rows -> keys -> Feishu -> decisions -> writers (spec section 1).
+
+Everything that can be checked without the network (plugins, recipe, sheet,
+headers, output paths, credentials present) is checked in `prepare`, so nothing
+is sent to the API before the recipe and the sheet have validated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import plugins as plugin_system
+from .connect import Connection, cache_path, open_client
+from .errors import RecipeError, UsageError
+from .feishu import (
+    ENDPOINT_JOB_DATAS,
+    ENDPOINT_TALENTS,
+    CacheSettings,
+    FeishuClient,
+    JobData,
+    JobDataFetcher,
+    KeyStore,
+    RateLimits,
+    TalentLookup,
+)
+from .feishu.auth import MissingCredentialsError
+from .jobjoin import join_job_data
+from .matching import Resolved
+from .model import JOB_STATUSES, TALENT_STATUSES, OutputColumn, RowOutcome, RunSummary, Sheet, WriteContext
+from .normalize import Normalised
+from .outputs import output_columns, output_paths, talent_values
+from .recipe import Recipe, load_recipe, required_headers, validate_headers
+from .sheets import read_sheet
+
+
+class Progress:
+    """Progress callbacks; the CLI passes a rich-backed one, the default is silent."""
+
+    def start(self, stage: str, total: int) -> None: ...
+
+    def advance(self, stage: str, n: int = 1) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+
+@dataclass
+class RunOptions:
+    output: Path | None = None
+    sandbox: bool = False
+    offline: bool = False
+    no_cache: bool = False
+    dry_run: bool = False
+    plugins: Sequence[str] = ()
+    env: Mapping[str, str] | None = None
+    progress: Progress = field(default_factory=Progress)
+    workers: int = 16
+    limits: RateLimits | None = None
+
+
+@dataclass
+class Prepared:
+    recipe: Recipe
+    sheet: Sheet
+    matchers: dict
+    rule: object | None
+    writers: list
+    outputs: list[Path]
+    identifiers: dict[int, list[Resolved]]  # row number -> its identifiers (lookups not yet attached)
+    connection: Connection
+    cache: CacheSettings
+    warnings: list[str]
+
+
+@dataclass
+class RunResult:
+    summary: RunSummary
+    outputs: list[Path]
+    outcomes: dict[int, RowOutcome]
+    plan: list[str]
+    planned_requests: dict[str, int]
+    report: dict
+
+
+def load_with_plugins(recipe_path: Path, extra_plugins: Sequence[str] = (), env=None) -> tuple[Recipe, tuple]:
+    """Load the recipe, its plugins and the CLI's, then validate names against the registries."""
+    first = load_recipe(recipe_path, env=env)
+    plugin_system.load_default_plugins()
+    plugin_system.load_plugin_paths(extra_plugins)
+    plugin_system.load_plugin_paths(first.plugins, base=Path(recipe_path).resolve().parent)
+    matchers, rules = plugin_system.matcher_registry()
+    writers = plugin_system.writer_registry()
+    recipe = load_recipe(
+        recipe_path, env=env, matchers=matchers.names(), modes=rules.names(), writers=writers.names()
+    )
+    return recipe, (matchers, rules, writers)
+
+
+def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepared:
+    env = os.environ if options.env is None else options.env
+    recipe, (matchers, rules, writers) = load_with_plugins(recipe_path, options.plugins, env)
+    extra_columns = [
+        c for name, spec in (recipe.talent.inputs.items() if recipe.talent else ())
+        for c in matchers.items[name].columns(spec)
+    ]
+    needed = list(dict.fromkeys(required_headers(recipe) + extra_columns))
+    sheet = read_sheet(input_path, sheet=recipe.source.sheet, header_row=recipe.source.header_row, required_headers=needed)
+    label = f"'{sheet.name}'" if sheet.name else Path(input_path).name
+    issues = validate_headers(recipe, sheet.headers, sheet_label=label)
+    if issues:
+        raise RecipeError(issues)
+    chosen_writers = [writers.items[name] for name in recipe.output.writers]
+    outputs = output_paths(recipe, Path(input_path), options.output, chosen_writers)
+
+    identifiers: dict[int, list[Resolved]] = {}
+    if recipe.talent is not None:
+        for row in sheet.rows:
+            if row.is_blank:
+                continue
+            identifiers[row.number] = [
+                Resolved(name, spec.column, _identify(matchers.items[name], row, spec))
+                for name, spec in recipe.talent.inputs.items()
+            ]
+
+    feishu = recipe.feishu.resolved(env)
+    sandbox = options.sandbox or (feishu.base_url or "").strip().lower() == "sandbox"
+    connection = Connection(feishu.base_url, feishu.app_id, feishu.app_secret, sandbox=sandbox)
+    cache = CacheSettings(
+        enabled=recipe.cache.enabled and not options.no_cache,
+        path=cache_path(recipe.cache.path, env),
+        expire_after=recipe.cache.expire_after,
+        offline=options.offline,
+    )
+    warnings = list(sheet.warnings) + _unknown_fields(recipe)
+    return Prepared(recipe, sheet, matchers.items, rules.items.get(recipe.talent.mode) if recipe.talent else None,
+                    chosen_writers, outputs, identifiers, connection, cache, warnings)
+
+
+def _identify(matcher, row, spec) -> Normalised:
+    return matcher.identify(row, spec)
+
+
+def _unknown_fields(recipe: Recipe) -> list[str]:
+    if recipe.job_data is None:
+        return []
+    paths = list(recipe.job_data.columns) + list(recipe.job_data.compare.values())
+    return [
+        f"job_data field '{p}' is not a documented job_data field; its column stays empty unless Feishu sends it"
+        for p in paths if not JobData.known_field(p)
+    ]
+
+
+def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) -> RunResult:
+    options = options or RunOptions()
+    started = time.monotonic()
+    prepared = prepare(Path(recipe_path), Path(input_path), options)
+    recipe, sheet = prepared.recipe, prepared.sheet
+    summary = RunSummary(recipe.display_name, dt.datetime.now().astimezone(), warnings=list(prepared.warnings))
+    needs_network = not options.dry_run and not options.offline
+    if needs_network and not prepared.connection.sandbox and not (prepared.connection.app_id and prepared.connection.app_secret):
+        raise MissingCredentialsError(
+            "no Feishu app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET "
+            "(or feishu.app_id / feishu.app_secret in the recipe), or run with --sandbox"
+        )
+    with open_client(prepared.connection, cache=prepared.cache, limits=options.limits, workers=options.workers) as client:
+        store = _key_store(client, prepared.cache)
+        talent_lookup = TalentLookup(client, store)
+        job_fetcher = _job_fetcher(client, recipe, store)
+        keys = [r.normalised.key for rs in prepared.identifiers.values() for r in rs if r.normalised.key is not None]
+        employees = _employee_keys(recipe, sheet)
+        known, batches = talent_lookup.pending(keys)
+        job_plan = job_fetcher.plan(employees.values()) if job_fetcher else None
+        planned = {ENDPOINT_TALENTS: len(batches), ENDPOINT_JOB_DATAS: job_plan.requests if job_plan else 0}
+        plan_lines = [f"talents: {len(set(keys))} distinct identifiers, {len(known)} known from the cache, "
+                      f"{len(batches)} requests"]
+        if job_plan:
+            plan_lines.append(job_plan.describe())
+        if options.dry_run:
+            summary.seconds = time.monotonic() - started
+            return RunResult(summary, [], {}, plan_lines, planned, _report(summary, [], planned))
+        if needs_network and (batches or (job_plan and job_plan.strategy != "none")):
+            client.tokens.get()  # bad credentials fail here, once, before any lookup
+        progress = options.progress
+        progress.start("talents", len(set(keys)) - len(known))
+        lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n)) if keys else {}
+        fetched = {}
+        if job_plan is not None:
+            progress.start("job data", len(job_plan.employees))
+            fetched = job_fetcher.fetch(job_plan, progress=lambda n: progress.advance("job data", n))
+        outcomes = _decide(prepared, lookups, fetched, employees, summary)
+        _count(summary, outcomes, client)
+        columns = output_columns(recipe)
+        status_columns = {}
+        if recipe.talent:
+            status_columns["talent"] = recipe.talent.status_column
+        if recipe.job_data:
+            status_columns["job_data"] = recipe.job_data.status_column
+        summary.seconds = time.monotonic() - started
+        written = []
+        for writer, path in zip(prepared.writers, prepared.outputs):
+            ctx = WriteContext(Path(input_path), path, sheet, columns, outcomes, summary,
+                               locale=recipe.output.locale, status_columns=status_columns)
+            written.append(writer.write(ctx))
+        summary.seconds = time.monotonic() - started
+        return RunResult(summary, written, outcomes, plan_lines, planned, _report(summary, written, planned))
+
+
+def _key_store(client: FeishuClient, cache: CacheSettings) -> KeyStore | None:
+    if not (cache.enabled or cache.offline) or cache.path is None:
+        return None
+    return KeyStore(cache.path, app_key=client.app_key, expire_after=cache.expire_after, offline=cache.offline)
+
+
+def _job_fetcher(client: FeishuClient, recipe: Recipe, store) -> JobDataFetcher | None:
+    job = recipe.job_data
+    if job is None:
+        return None
+    return JobDataFetcher(
+        client, user_id_type=job.key.user_id_type, department_id_type=job.department_id_type,
+        get_all_version=bool(job.as_of), store=store,
+    )
+
+
+def _employee_keys(recipe: Recipe, sheet: Sheet) -> dict[int, str]:
+    if recipe.job_data is None:
+        return {}
+    column = recipe.job_data.key.column
+    return {row.number: row.get(column).text.strip() for row in sheet.rows
+            if not row.is_blank and row.get(column).text.strip()}
+
+
+def _decide(prepared: Prepared, lookups, fetched, employees, summary: RunSummary) -> dict[int, RowOutcome]:
+    recipe, sheet = prepared.recipe, prepared.sheet
+    outcomes: dict[int, RowOutcome] = {}
+    onboard_missing = False
+    for row in sheet.rows:
+        if row.is_blank:
+            continue
+        outcome = RowOutcome(row.number)
+        if recipe.talent is not None:
+            resolved = [
+                Resolved(r.input, r.column, r.normalised, lookups.get(r.normalised.key) if r.normalised.key else None)
+                for r in prepared.identifiers[row.number]
+            ]
+            decision = prepared.rule.decide(resolved)
+            outcome.talent_status, outcome.talent_note = decision.status, decision.note
+            if decision.talent is not None and decision.status in ("matched", "partial"):
+                outcome.values.update(talent_values(recipe, decision.talent))
+                onboard_missing |= "is_onboarded" in recipe.talent.columns and decision.talent.is_onboarded is None
+        if recipe.job_data is not None:
+            job = recipe.job_data
+            employee = employees.get(row.number)
+            decision = join_job_data(
+                key_cell=row.get(job.key.column),
+                fetched=fetched.get(employee) if employee else None,
+                as_of_cell=row.get(job.as_of) if job.as_of else None,
+                columns=job.columns, compare=job.compare, row_cells=row.cells, locale=recipe.output.locale,
+            )
+            outcome.job_status, outcome.job_note = decision.status, decision.note
+            outcome.values.update(decision.values)
+            outcome.mismatches.update(decision.mismatches)
+        outcomes[row.number] = outcome
+    if onboard_missing:
+        summary.warnings.append(
+            "Feishu did not return is_onboarded: grant the app hire:talent_onboard_status:readonly to fill it"
+        )
+    return outcomes
+
+
+def _count(summary: RunSummary, outcomes: dict[int, RowOutcome], client: FeishuClient) -> None:
+    talent = Counter(o.talent_status for o in outcomes.values() if o.talent_status)
+    job = Counter(o.job_status for o in outcomes.values() if o.job_status)
+    summary.talent_counts = {s: talent.get(s, 0) for s in TALENT_STATUSES} if talent else {}
+    summary.job_counts = {s: job.get(s, 0) for s in JOB_STATUSES} if job else {}
+    snap = client.counters.snapshot()
+    summary.requests = {ENDPOINT_TALENTS: 0, ENDPOINT_JOB_DATAS: 0, **snap["requests"]}
+    summary.cache_hits = snap["cache_hits"]
+    summary.retries = snap["retries"]
+    summary.rate_limited = snap["rate_limited"]
+    summary.rows = len(outcomes)
+
+
+def _report(summary: RunSummary, outputs: list[Path], planned: dict[str, int]) -> dict:
+    """The --report JSON: counts, never personal data."""
+    return {
+        "recipe": summary.recipe_name,
+        "started_at": summary.started_at.isoformat(timespec="seconds"),
+        "rows": summary.rows,
+        "counts": {"talent": summary.talent_counts, "job_data": summary.job_counts},
+        "requests": summary.requests,
+        "planned_requests": planned,
+        "cache_hits": summary.cache_hits,
+        "retries": summary.retries,
+        "rate_limited": summary.rate_limited,
+        "warnings": summary.warnings,
+        "seconds": round(summary.seconds, 3),
+        "outputs": [str(p) for p in outputs],
+    }

@@ -1,0 +1,64 @@
+"""The sheet headers a recipe maps, and checking them against a sheet's header row.
+
+Only headers the recipe *reads* must exist; output column headers are created
+by the writers if the sheet lacks them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from reconciler.errors import RecipeIssue
+from reconciler.recipe.models import Recipe
+from reconciler.recipe.paths import Loc
+
+
+def mapped_headers(recipe: Recipe) -> list[tuple[Loc, str]]:
+    """(location in the recipe, header) of every column the recipe reads, in recipe order."""
+    found: list[tuple[Loc, str]] = []
+    if recipe.talent is not None:
+        for kind, spec in recipe.talent.inputs.items():
+            base: Loc = ("talent", "inputs", kind)
+            found.append((base + ("column",), spec.column))
+            if spec.code_column:
+                found.append((base + ("code_column",), spec.code_column))
+            if spec.type_column:
+                found.append((base + ("type_column",), spec.type_column))
+    if recipe.job_data is not None:
+        job = recipe.job_data
+        found.append((("job_data", "key", "column"), job.key.column))
+        if job.as_of:
+            found.append((("job_data", "as_of"), job.as_of))
+        found.extend((("job_data", "compare", header), header) for header in job.compare)
+    return found
+
+
+def required_headers(recipe: Recipe) -> list[str]:
+    """The distinct headers the sheet must have, in recipe order (for the header_row: auto search)."""
+    return list(dict.fromkeys(header for _, header in mapped_headers(recipe)))
+
+
+def validate_headers(recipe: Recipe, headers: Sequence[str], *, sheet_label: str) -> list[RecipeIssue]:
+    """An issue, at the recipe key that names it, for every mapped header the sheet does not have."""
+    present = set(headers)
+    listing = ", ".join(h for h in headers if h and h.strip()) or "no headers"
+    issues = []
+    for loc, header in mapped_headers(recipe):
+        if header in present:
+            continue
+        hint = _suggestion(header, headers)
+        hint = f" (did you mean '{hint}'?)" if hint else ""
+        message = f"column '{header}' is not in sheet {sheet_label}{hint}; the sheet has: {listing}"
+        issues.append(recipe.issue_at(loc, message))
+    return issues
+
+
+def _suggestion(header: str, headers: Sequence[str]) -> str | None:
+    # Stray spaces and letter case are the usual reasons a header "is missing".
+    wanted = header.strip().casefold()
+    for candidate in headers:
+        if candidate and candidate.strip().casefold() == wanted:
+            return candidate
+    close = difflib.get_close_matches(header, [h for h in headers if h], n=1, cutoff=0.75)
+    return close[0] if close else None

@@ -1,0 +1,78 @@
+"""Parsing of the recipe's small value types (durations, URLs, country codes, locales).
+
+Each parser raises ValueError with one sentence that is shown to the user as-is,
+located by the loader at the offending key.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.IGNORECASE)
+_UNIT_SECONDS = (86400, 3600, 60, 1)
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+
+SANDBOX = "sandbox"
+
+
+def parse_duration(text: str | int) -> int:
+    """Seconds in `30s`, `15m`, `1h`, `2d`, `1h30m`, or a bare number of seconds.
+
+    Zero is refused on purpose: talents and job data change, so a cache entry
+    must always expire.
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"expected a duration such as 30s, 15m, 1h or 2d, not {str(text).lower()}")
+    if isinstance(text, int):
+        seconds = text
+    elif isinstance(text, str):
+        compact = re.sub(r"\s+", "", text)
+        if compact.isdigit():
+            seconds = int(compact)
+        else:
+            match = _DURATION.fullmatch(compact)
+            if not compact or match is None:
+                raise ValueError(
+                    f"'{text}' is not a duration; write e.g. 30s, 15m, 1h, 2d, 1h30m or a number of seconds"
+                )
+            seconds = sum(int(n) * unit for n, unit in zip(match.groups(), _UNIT_SECONDS) if n)
+    else:
+        raise ValueError("expected a duration such as 30s, 15m, 1h or 2d")
+    if seconds <= 0:
+        raise ValueError("the duration must be longer than 0 seconds: talents and job data change, so never cache forever")
+    return seconds
+
+
+def check_base_url(value: str) -> str:
+    """`sandbox`, or an http(s) URL without a path; returned without a trailing slash."""
+    text = value.strip()
+    if text.lower() == SANDBOX:
+        return SANDBOX
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            "expected an http(s) URL such as https://open.feishu.cn or https://open.larksuite.com, or the word sandbox"
+        )
+    return text.rstrip("/")
+
+
+def check_country_code(value: str | int) -> str:
+    """A calling code such as `86` or `+852`, returned as digits only."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError("expected a country calling code such as \"86\"")
+    digits = str(value).strip().removeprefix("+")
+    if not digits.isdigit() or not 1 <= len(digits) <= 3:
+        raise ValueError(f"'{value}' is not a country calling code; write digits such as \"86\" or \"852\"")
+    if phonenumbers.region_code_for_country_code(int(digits)) == phonenumbers.UNKNOWN_REGION:
+        raise ValueError(f"'{value}' is not a known country calling code")
+    return digits
+
+
+def check_locale(value: str) -> str:
+    """A language tag such as zh-CN, en-US, zh or en; kept as given."""
+    if not _LOCALE.fullmatch(value.strip()):
+        raise ValueError(f"'{value}' is not a language tag; write e.g. zh-CN, en-US, zh or en")
+    return value.strip()

@@ -1,0 +1,16 @@
+"""An embedded Feishu / Lark Open Platform simulator for tests, demos and `--sandbox` runs.
+
+It serves the auth endpoint, `hire/v1/talents/batch_get_id` and `corehr/v1/job_datas`
+on loopback as `/work/shared/spec/feishu-api.md` describes them, with rate limits,
+token expiry, scopes and seeded faults. Start one with `with Sandbox() as sb: sb.url`.
+"""
+
+from .generate import generate_tenant
+from .handler import ENDPOINT_AUTH, ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS
+from .server import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox, serve
+from .tenant import Department, Employee, Talent, Tenant, demo_tenant
+
+__all__ = [
+    "Sandbox", "serve", "Tenant", "Talent", "Employee", "Department", "demo_tenant", "generate_tenant",
+    "SANDBOX_APP_ID", "SANDBOX_APP_SECRET", "ENDPOINT_AUTH", "ENDPOINT_TALENTS", "ENDPOINT_JOB_DATAS",
+]

@@ -1,0 +1,366 @@
+"""Read the sheet a recipe reconciles into `Sheet` / `SheetRow` / `Cell`.
+
+`.xlsx` / `.xlsm` are streamed with openpyxl in read-only mode, which (unlike
+python-calamine) gives each cell's number format, needed to render what a person
+sees. `.csv` is read with the csv module. The input file is only ever opened for
+reading.
+
+Every cell is rendered to the text Excel shows (see `cell_text`), so "13800138000"
+typed into a General cell reaches the normalisers as those digits, not
+"13800138000.0" or "1.38E+10".
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from reconciler.errors import SheetError
+from reconciler.model import BLANK, Cell, Sheet, SheetRow
+
+HEADER_SEARCH_ROWS = 20
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_EXCEL_DIGITS = Context(prec=15, rounding=ROUND_HALF_UP)  # Excel shows 15 significant digits
+_ZERO_PADDED = re.compile(r"0+")  # number formats like "000000": Excel pads with zeros
+_UNSUPPORTED = {
+    ".xls": "is an old Excel 97-2003 file",
+    ".xlsb": "is an Excel binary workbook",
+    ".ods": "is an OpenDocument (LibreOffice / WPS) spreadsheet",
+    ".numbers": "is an Apple Numbers file",
+    ".et": "is a WPS spreadsheet",
+}
+HeaderRow = int | Literal["auto"]
+
+
+def cell_text(value: Any, number_format: str | None = None) -> str:
+    """The text a person sees for a stored cell value.
+
+    Whole numbers show their digits (13800138000.0 -> "13800138000", never "1.38E+10"),
+    other numbers at most 15 significant digits like Excel (0.1 + 0.2 -> "0.3"), a
+    zero-padded format such as "000000" pads like Excel (123 -> "000123"), booleans
+    TRUE/FALSE, dates YYYY-MM-DD (plus HH:MM:SS when the time is not midnight).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value[:-1] if value.endswith("\r") else value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return _number_text(value, number_format)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def _number_text(value: int | float, number_format: str | None) -> str:
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        number = _EXCEL_DIGITS.plus(Decimal(repr(value)))  # repr: the shortest exact decimal
+    else:
+        number = Decimal(value)
+    if number_format and _ZERO_PADDED.fullmatch(number_format):
+        whole = number.to_integral_value(ROUND_HALF_UP)
+        text = format(abs(whole), "f").zfill(len(number_format))
+        return "-" + text if whole < 0 else text
+    if number == number.to_integral_value():
+        return format(number.to_integral_value(), "f")
+    return format(number.normalize(), "f")
+
+
+# ---------------------------------------------------------------- opening files
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise SheetError(f"{path} does not exist; check the file name and folder")
+    if path.is_dir():
+        raise SheetError(f"{path} is a folder, not a spreadsheet; give the path of an .xlsx or .csv file")
+    suffix = path.suffix.lower()
+    if suffix in _UNSUPPORTED:
+        raise SheetError(
+            f"{path.name} {_UNSUPPORTED[suffix]}; open it in Excel and save it as .xlsx (Excel Workbook), "
+            "then run again"
+        )
+    if suffix not in EXCEL_SUFFIXES and suffix != ".csv":
+        raise SheetError(
+            f"{path.name} is not a spreadsheet reconciler reads (.xlsx, .xlsm or .csv); "
+            "save it as .xlsx (Excel Workbook) and run again"
+        )
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise SheetError(f"cannot open {path}: {exc.strerror}; if it is open in another program, close it") from exc
+    if not head:
+        raise SheetError(f"{path} is empty (0 bytes); export the sheet again")
+
+
+def _excel_failure(path: Path) -> SheetError:
+    """Why a file named .xlsx is not one, in words the user can act on."""
+    with path.open("rb") as handle:
+        data = handle.read(1 << 20)
+    if data.startswith(_OLE_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            return SheetError(
+                f"{path.name} is password-protected; open it in Excel, remove the password "
+                "(File > Info > Protect Workbook > Encrypt with Password), save it, then run again"
+            )
+        return SheetError(
+            f"{path.name} is password-protected or an old Excel 97-2003 file renamed to {path.suffix}; "
+            "open it in Excel, remove any password and save it as .xlsx (Excel Workbook), then run again"
+        )
+    return SheetError(
+        f"{path.name} is damaged or not an Excel workbook (it is not a valid {path.suffix} file); "
+        "open it in Excel and save it as .xlsx (Excel Workbook), then run again"
+    )
+
+
+class _ExcelGrid:
+    """One worksheet of a workbook, read row by row."""
+
+    def __init__(self, path: Path, sheet: str | None):
+        if not zipfile.is_zipfile(path):
+            raise _excel_failure(path)
+        try:
+            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        except Exception as exc:  # openpyxl raises many types for a broken package
+            raise _excel_failure(path) from exc
+        worksheets = self._book.worksheets
+        if not worksheets:
+            self.close()
+            raise SheetError(f"{path.name} holds no worksheets; open it in Excel, add the data and save it")
+        self._sheet = _pick_sheet(path, worksheets, sheet)
+        self._sheet.reset_dimensions()  # some writers store a wrong size; read to the real end
+        self.name: str | None = self._sheet.title
+
+    def rows(self, first: int, last: int | None, width: int | None) -> Iterator[list[Cell]]:
+        for row in self._sheet.iter_rows(min_row=first, max_row=last, max_col=width):
+            yield [BLANK if c.value is None else _excel_cell(c.value, c.number_format) for c in row]
+
+    def close(self) -> None:
+        self._book.close()
+
+
+def _excel_cell(value: Any, number_format: str) -> Cell:
+    return Cell(value, cell_text(value, number_format), number_format)
+
+
+def _pick_sheet(path: Path, worksheets: list, wanted: str | None):
+    if wanted is None:  # the first tab a person sees, i.e. skip hidden sheets
+        visible = [ws for ws in worksheets if ws.sheet_state == "visible"]
+        return (visible or worksheets)[0]
+    for ws in worksheets:
+        if ws.title == wanted:
+            return ws
+    loose = [ws for ws in worksheets if ws.title.strip().casefold() == wanted.strip().casefold()]
+    if len(loose) == 1:
+        return loose[0]
+    names = ", ".join(f"'{ws.title}'" for ws in worksheets)
+    raise SheetError(f"{path.name} has no sheet named '{wanted}'; its sheets are: {names}")
+
+
+class _CsvGrid:
+    """A .csv file: every cell is text, exactly as written."""
+
+    name = None
+
+    def __init__(self, path: Path):
+        data = path.read_bytes()
+        if data.startswith(b"PK\x03\x04"):
+            raise SheetError(f"{path.name} is an Excel workbook, not text; rename it to .xlsx and run again")
+        text = _decode(path, data)
+        self._records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+
+    def rows(self, first: int, last: int | None, width: int | None) -> Iterator[list[Cell]]:
+        for record in self._records[first - 1 : last]:
+            cells = [Cell(v, cell_text(v)) if v else BLANK for v in record[:width]]
+            if width is not None and len(cells) < width:
+                cells.extend([BLANK] * (width - len(cells)))
+            yield cells
+
+    def close(self) -> None:
+        self._records = []
+
+
+def _delimiter(text: str) -> str:
+    """`,`, `;` or tab. Only the delimiter is sniffed: csv.Sniffer's guesses of the
+    quote character go wrong on names like O'Brien, so quoting stays Excel's."""
+    lines = [line for line in text[:65536].splitlines() if line.strip()][:10]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t").delimiter
+    except csv.Error:
+        header = lines[0] if lines else ""
+        counts = {d: header.count(d) for d in ",;\t"}
+        return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (Chinese Excel's "CSV")."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SheetError(
+        f"{path.name} is neither UTF-8 nor GB18030 text; in Excel use Save As > CSV UTF-8, then run again"
+    )
+
+
+def _open(path: Path, sheet: str | None) -> _ExcelGrid | _CsvGrid:
+    _check_path(path)
+    if path.suffix.lower() == ".csv":
+        return _CsvGrid(path)
+    return _ExcelGrid(path, sheet)
+
+
+# ---------------------------------------------------------------- header row
+
+
+def _texts(cells: list[Cell]) -> list[str]:
+    texts = [c.text.strip() for c in cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts
+
+
+def _where(path: Path, name: str | None) -> str:
+    return f"sheet '{name}' in {path.name}" if name is not None else str(path.name)
+
+
+def _find_header(
+    grid: _ExcelGrid | _CsvGrid, path: Path, header_row: HeaderRow, required: list[str]
+) -> tuple[int, list[str]]:
+    """(1-based header row, header texts trimmed, trailing blanks dropped)."""
+    where = _where(path, grid.name)
+    if header_row != "auto":
+        if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+            raise SheetError(f"header_row must be a row number from 1 or 'auto', not {header_row!r}")
+        found = next(grid.rows(header_row, header_row, None), [])
+        headers = _texts(found)
+        if not headers:
+            raise SheetError(f"row {header_row} of {where} is empty; set header_row to the row holding the column names")
+        missing = [h for h in required if h not in headers]
+        if missing:
+            raise SheetError(
+                f"row {header_row} of {where} has no column {', '.join(missing)}; "
+                f"its headers are: {', '.join(h for h in headers if h)}"
+            )
+        return header_row, headers
+    first_non_empty: tuple[int, list[str]] | None = None
+    for number, cells in enumerate(grid.rows(1, HEADER_SEARCH_ROWS, None), start=1):
+        headers = _texts(cells)
+        if not headers:
+            continue
+        if first_non_empty is None:
+            first_non_empty = (number, headers)
+        if all(h in headers for h in required):
+            return number, headers
+    if first_non_empty is None:
+        raise SheetError(f"{where} is empty in its first {HEADER_SEARCH_ROWS} rows; put the header row at the top")
+    number, headers = first_non_empty
+    raise SheetError(
+        f"no row within the first {HEADER_SEARCH_ROWS} of {where} holds all the headers: {', '.join(required)}; "
+        f"the first non-empty row (row {number}) has: {', '.join(h for h in headers if h)}; "
+        "rename the columns in the sheet or in the recipe, or set the header row number"
+    )
+
+
+def _duplicate_warnings(where: str, headers: list[str]) -> list[str]:
+    first_column: dict[str, int] = {}
+    warnings = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        if header in first_column:
+            first = get_column_letter(first_column[header] + 1)
+            warnings.append(
+                f"{where}: header '{header}' appears in both column {first} and column "
+                f"{get_column_letter(index + 1)}; only column {first} is read"
+            )
+        else:
+            first_column[header] = index
+    return warnings
+
+
+# ---------------------------------------------------------------- public API
+
+
+def list_headers(
+    path: str | Path, sheet: str | None = None, header_row: HeaderRow = "auto", required_headers: Sequence[str] = ()
+) -> tuple[str | None, int, list[str]]:
+    """(sheet name, 1-based header row, header texts) without reading the data rows."""
+    path = Path(path)
+    grid = _open(path, sheet)
+    try:
+        number, headers = _find_header(grid, path, header_row, [h.strip() for h in required_headers])
+        return grid.name, number, headers
+    finally:
+        grid.close()
+
+
+def read_sheet(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    header_row: HeaderRow = "auto",
+    required_headers: Sequence[str] = (),
+) -> Sheet:
+    """Read one sheet: the header row and every row below it up to the last row with a value.
+
+    Blank rows in between are kept (with blank cells) so that writers leave them
+    blank; rows after the last non-blank one are not returned. A header that
+    appears twice is read from its first column, with a warning in `Sheet.warnings`.
+    """
+    path = Path(path)
+    grid = _open(path, sheet)
+    try:
+        number, headers = _find_header(grid, path, header_row, [h.strip() for h in required_headers])
+        where = _where(path, grid.name)
+        warnings = _duplicate_warnings(where, headers)
+        columns: dict[str, int] = {}
+        for index, header in enumerate(headers):
+            if header:
+                columns.setdefault(header, index)
+        wanted = list(columns.items())
+        blank_cells = dict.fromkeys(columns, BLANK)
+
+        rows: list[SheetRow] = []
+        # Blank rows are kept only if a non-blank row follows: sheets often carry
+        # thousands of formatted but empty rows at the end.
+        pending_blank: list[SheetRow] = []
+        for row_number, cells in enumerate(grid.rows(number + 1, None, len(headers)), start=number + 1):
+            row_cells = {header: cells[index] for header, index in wanted}
+            if all(c is BLANK or c.is_blank for c in row_cells.values()):
+                empty = all(c is BLANK for c in row_cells.values())
+                pending_blank.append(SheetRow(row_number, dict(blank_cells) if empty else row_cells))
+                continue
+            rows.extend(pending_blank)
+            pending_blank.clear()
+            rows.append(SheetRow(row_number, row_cells))
+        return Sheet(path, grid.name, number, headers, rows, warnings)
+    finally:
+        grid.close()

@@ -1,0 +1,143 @@
+"""Helpers shared by the writers: where a writer may write, how it writes
+atomically, and how an outcome value becomes a cell value or text.
+
+Every writer goes through `atomic_output`, so the input is never the target, a
+crash never leaves half a file behind, and the usual Windows/Excel failures turn
+into one `OutputError` sentence instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import OutputError, UsageError
+from reconciler.model import OutputColumn, RowOutcome, WriteContext
+
+# A spreadsheet program treats a cell starting with one of these as a formula
+# (OWASP "CSV injection"); tab and CR are on OWASP's list too.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_PREFIXES)
+
+
+def text_of(value: Any) -> str:
+    """A value as the text a person expects to read (csv cells, text columns, notes)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and math.isfinite(value):
+            return str(int(value))  # 13800138000.0 -> "13800138000", as Excel shows it
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(text_of(v) for v in value)
+    return str(value)
+
+
+def outcome_value(column: OutputColumn, outcome: RowOutcome, status_columns: dict[str, str]) -> Any:
+    """What `column` holds for the row of `outcome`.
+
+    Status and note columns of the talent / job_data sections come from the
+    outcome's own fields; everything else (value and text columns, a plugin's
+    status or note columns) from `outcome.values`.
+    """
+    section = column.section
+    for name, header in status_columns.items():
+        if header == column.header and column.kind == "status":
+            section = name
+    if column.kind == "status":
+        if section == "talent":
+            return outcome.talent_status
+        if section == "job_data":
+            return outcome.job_status
+    elif column.kind == "note":
+        if section == "talent":
+            return outcome.talent_note or None
+        if section == "job_data":
+            return outcome.job_note or None
+    return outcome.values.get(column.header)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)  # hard links, case-insensitive file systems
+    return False
+
+
+def check_output_path(ctx: WriteContext) -> Path:
+    """Refuse an output that would overwrite the input or cannot be written; return it."""
+    out = Path(ctx.output_path)
+    if _same_file(out, Path(ctx.input_path)):
+        raise UsageError(
+            f"The output path {out} is the input file; choose another output path (-o), the input is never changed."
+        )
+    folder = out.parent
+    if not folder.is_dir():
+        raise OutputError(
+            f"Cannot write {out.name}: the folder {folder} does not exist; create it or choose another output path."
+        )
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"Cannot write {out.name}: the folder {folder} is not writable; choose another output path.")
+    if out.is_dir():
+        raise OutputError(f"Cannot write {out}: a folder of that name exists; choose another output path.")
+    if (folder / f"~${out.name}").exists():
+        raise OutputError(
+            f"Cannot write {out}: it is open in Excel (lock file ~${out.name} beside it); close it and run again,"
+            " or delete the lock file if Excel is not running."
+        )
+    return out
+
+
+def _default_file_mode() -> int:
+    """The mode `open()` would give a new file (the temp file is created 0600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def atomic_output(ctx: WriteContext) -> Iterator[Path]:
+    """Yield a temporary path beside the output; on success rename it onto the output.
+
+    The temporary file lives in the output's folder (so the rename is atomic) and
+    is named `.~<name>.<random><suffix>`; it is removed on any failure.
+    """
+    out = check_output_path(ctx)
+    try:
+        handle = tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".~{out.stem}.", suffix=out.suffix, delete=False)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise OutputError(f"Cannot write {out.name} in {out.parent}: {reason}; choose another output path.") from exc
+    handle.close()
+    tmp = Path(handle.name)
+    try:
+        yield tmp
+        os.chmod(tmp, _default_file_mode())
+        try:
+            os.replace(tmp, out)
+        except PermissionError as exc:
+            raise OutputError(
+                f"Cannot replace {out}: it is open in another program (Excel?); close it and run again."
+            ) from exc
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise OutputError(f"Cannot write {out}: {reason}; check the disk and the folder's permissions.") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()

@@ -1,0 +1,409 @@
+"""The annotated-copy writer (spec section 6).
+
+An .xlsx/.xlsm input is loaded with openpyxl, the reconciled sheet gets the output
+columns, status fills, mismatch comments, a frozen header row and an autofilter,
+a Summary sheet is added, and the copy is saved under a temporary name and
+renamed. A .csv input becomes a one-sheet workbook holding the text as read.
+
+openpyxl does not keep everything a workbook can hold; what the input has that
+the copy may lose is found up front (by part name) and reported as warnings on
+the Summary sheet. The input itself is only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+import re
+import unicodedata
+import warnings
+import zipfile
+from copy import copy
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string, range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reconciler.errors import SheetError
+from reconciler.model import JOB_STATUSES, TALENT_STATUSES, WriteContext
+from reconciler.writers.common import atomic_output, check_output_path, looks_like_formula, outcome_value, text_of
+
+# Summary sheet and comment labels, one dict per locale (translators: edit here).
+LABELS: dict[str, dict[str, str]] = {
+    "en-US": {
+        "recipe": "Recipe",
+        "started_at": "Run started",
+        "input_file": "Input file",
+        "sheet": "Sheet",
+        "rows": "Rows reconciled",
+        "talent_status": "Talent status",
+        "job_status": "Job data status",
+        "count": "Rows",
+        "requests": "Requests sent",
+        "requests_total": "Total",
+        "cache_hits": "Cache hits",
+        "retries": "Retries",
+        "rate_limited": "Rate-limited responses",
+        "seconds": "Seconds",
+        "warnings": "Warnings",
+        "none": "none",
+        "feishu": "Feishu",
+        "blank": "(blank)",
+    },
+    "zh-CN": {
+        "recipe": "配方",
+        "started_at": "运行时间",
+        "input_file": "输入文件",
+        "sheet": "工作表",
+        "rows": "已核对行数",
+        "talent_status": "人才状态",
+        "job_status": "任职数据状态",
+        "count": "行数",
+        "requests": "已发送请求",
+        "requests_total": "合计",
+        "cache_hits": "缓存命中",
+        "retries": "重试次数",
+        "rate_limited": "被限流的响应",
+        "seconds": "耗时（秒）",
+        "warnings": "警告",
+        "none": "无",
+        "feishu": "飞书",
+        "blank": "（空）",
+    },
+}
+
+# Fill colour (RGB) of a status cell; Excel's own good/neutral/bad tints where they fit.
+STATUS_FILLS: dict[str, str] = {
+    "matched": "C6EFCE",  # green
+    "found": "C6EFCE",
+    "partial": "FFEB9C",  # amber
+    "mismatch": "FFEB9C",
+    "not_found": "D9D9D9",  # grey
+    "no_key": "EDEDED",  # light grey
+    "ambiguous": "FCD5B4",  # light orange
+    "conflict": "F8CBAD",  # orange
+    "invalid": "FFC7CE",  # light red
+    "error": "FF9B9B",  # red
+}
+MISMATCH_FILL = "FFF2CC"  # a subtle amber on a compare cell that differs from Feishu
+
+OPENPYXL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+MACRO_SUFFIXES = {".xlsm", ".xltm"}
+MAX_ADDED_WIDTH = 50
+_SHAPE_TAG = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>]")
+_INVALID_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+# openpyxl warns while loading about what it discards; these words mark such warnings.
+_LOSS_WORDS = ("removed", "lost", "dropped", "discarded")
+
+
+def labels_for(locale: str) -> dict[str, str]:
+    if locale in LABELS:
+        return LABELS[locale]
+    language = locale.split("-")[0].split("_")[0].lower()
+    return next((v for k, v in LABELS.items() if k.lower().startswith(language + "-")), LABELS["en-US"])
+
+
+def lost_features(path: Path, keep_vba: bool) -> list[str]:
+    """Sentences naming what `path` holds that an openpyxl copy will not keep (as it was)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            drawings = [archive.read(n) for n in names if n.startswith("xl/drawings/drawing") and n.endswith(".xml")]
+    except (OSError, zipfile.BadZipFile):
+        return []
+
+    def has(prefix: str) -> bool:
+        return any(n.startswith(prefix) for n in names)
+
+    from openpyxl.reader.drawings import PILImage  # None when Pillow is missing: pictures are dropped
+
+    found: list[tuple[str, str, str]] = []  # (what, where, verb)
+    if has("xl/charts/chart"):
+        found.append(("charts", "xl/charts", "may not keep as they were"))
+    if has("xl/media/") and PILImage is None:
+        found.append(("pictures", "xl/media", "does not keep"))
+    if any(_SHAPE_TAG.search(xml) for xml in drawings):
+        found.append(("shapes or text boxes", "xl/drawings", "does not keep"))
+    if has("xl/vbaProject.bin") and not keep_vba:
+        found.append(("macros", "xl/vbaProject.bin", "does not keep"))
+    for prefix, what in (
+        ("xl/slicers/", "slicers"),
+        ("xl/timelines/", "timelines"),
+        ("xl/ctrlProps/", "form controls"),
+        ("xl/threadedComments/", "threaded comments (only their first text is kept)"),
+    ):
+        if has(prefix):
+            found.append((what, prefix.rstrip("/"), "does not keep"))
+    return [
+        f"the input has {what} ({where}) that this copy {verb}; the original file is unchanged"
+        for what, where, verb in found
+    ]
+
+
+def write_xlsx(ctx: WriteContext) -> Path:
+    """Write the annotated copy of `ctx.input_path` to `ctx.output_path` and return that path."""
+    check_output_path(ctx)  # fail before the (possibly slow) load
+    found: list[str] = []
+    workbook, sheet = _open_copy(ctx, found)
+    try:
+        found.extend(_annotate(sheet, ctx))
+        for warning in found:
+            if warning not in ctx.summary.warnings:
+                ctx.summary.warnings.append(warning)
+        _add_summary(workbook, ctx, sheet.title)
+        with atomic_output(ctx) as tmp:
+            workbook.save(tmp)
+    finally:
+        if workbook.vba_archive is not None:
+            workbook.vba_archive.close()  # it holds the input open (Windows would keep it locked)
+    return Path(ctx.output_path)
+
+
+def _open_copy(ctx: WriteContext, found: list[str]) -> tuple[Workbook, Worksheet]:
+    source = Path(ctx.input_path)
+    suffix = source.suffix.lower()
+    if suffix not in OPENPYXL_SUFFIXES:
+        if suffix != ".csv":
+            found.append(f"the input is a {suffix} file; this copy holds its cells as text, without formatting")
+        return _workbook_from_rows(ctx)
+    # A macro project is only kept when the copy can hold it: Excel refuses an
+    # .xlsx whose content type says macro-enabled.
+    keep_vba = suffix in MACRO_SUFFIXES and Path(ctx.output_path).suffix.lower() in MACRO_SUFFIXES
+    found.extend(lost_features(source, keep_vba))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            workbook = load_workbook(source, keep_vba=keep_vba, rich_text=True)
+        except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+            raise SheetError(f"Cannot open {source} to copy it ({exc}); check it is a valid Excel workbook.") from exc
+    for warning in caught:
+        message = str(warning.message)
+        if any(word in message for word in _LOSS_WORDS) and "DrawingML" not in message:  # shapes: reported above
+            found.append(f"openpyxl does not keep part of the input: {message}; the original file is unchanged")
+    workbook.template = False  # the copy is a workbook, whatever the input was
+    name = ctx.sheet.name
+    if name is None:
+        return workbook, workbook.worksheets[0]
+    if name not in workbook.sheetnames:
+        raise SheetError(f"The sheet {name!r} is not in {source.name}; it has: {', '.join(workbook.sheetnames)}.")
+    return workbook, workbook[name]
+
+
+def sheet_title(stem: str) -> str:
+    """A valid worksheet title for a file stem (Excel: <= 31 chars, no []:*?/\\, not quoted)."""
+    title = _INVALID_TITLE_CHARS.sub("_", stem).strip("'")[:31]
+    if title.lower() == "history":  # reserved by Excel
+        title += "_"
+    return title or "Sheet1"
+
+
+def _workbook_from_rows(ctx: WriteContext) -> tuple[Workbook, Worksheet]:
+    """A new workbook holding the input's header and rows as the text that was read."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title(Path(ctx.input_path).stem)
+    headers = ctx.sheet.headers
+    # A row's cells are keyed by header: a repeated header's first column holds them.
+    columns = [(i, h) for i, h in enumerate(headers, start=1) if h and headers.index(h) == i - 1]
+    for index, header in enumerate(headers, start=1):
+        if header:
+            _put(sheet.cell(ctx.sheet.header_row, index), header, "text")
+    for row in ctx.sheet.rows:
+        for index, header in columns:
+            if not row.get(header).is_blank:
+                _put(sheet.cell(row.number, index), row.get(header).text, "text")
+    return workbook, sheet
+
+
+def _put(cell: Cell, value: Any, kind: str) -> None:
+    """Store `value` in `cell` as the type its column kind asks for."""
+    if value is None:
+        cell.value = None
+        return
+    if isinstance(value, bool) and kind == "value":
+        cell.value = value
+    elif isinstance(value, (int, float, decimal.Decimal)) and kind == "value" and math.isfinite(value):
+        cell.value = value
+    elif isinstance(value, dt.datetime) and kind == "value":
+        cell.value = value.astimezone().replace(tzinfo=None) if value.tzinfo else value  # Excel has no time zones
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    elif isinstance(value, dt.date) and kind == "value":
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    else:
+        text = ILLEGAL_CHARACTERS_RE.sub("", text_of(value))[:32767]
+        cell.value = text
+        cell.data_type = "s"  # openpyxl makes "=..." a formula; the tool only ever writes text
+        if kind == "text" or looks_like_formula(text):
+            cell.number_format = "@"
+        if looks_like_formula(text):
+            cell.quotePrefix = True  # what Excel sets for '=...: stays text even when edited
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
+    """Write the output columns, fills, comments, freeze panes and autofilter; return warnings."""
+    found: list[str] = []
+    header_row = ctx.sheet.header_row
+    last_header = max((i + 1 for i, h in enumerate(ctx.sheet.headers) if h.strip()), default=0)
+    # max_column also counts cells beyond the header's width: nothing there is overwritten.
+    next_column = max(sheet.max_column, last_header, len(ctx.sheet.headers)) + 1
+    style_source = sheet.cell(header_row, last_header) if last_header else None
+
+    placed: dict[str, tuple[int, bool]] = {}  # header -> (column, appended)
+    for column in ctx.columns:
+        if column.header in placed:
+            continue
+        existing = ctx.sheet.column_index(column.header)
+        if existing is not None:
+            placed[column.header] = (existing + 1, False)
+            continue
+        placed[column.header] = (next_column, True)
+        _write_header(sheet.cell(header_row, next_column), column.header, style_source)
+        next_column += 1
+
+    widths = {header: _display_width(header) for header in placed}
+    skipped: set[str] = set()
+    for row_number, outcome in ctx.outcomes.items():
+        for column in ctx.columns:
+            index, appended = placed[column.header]
+            value = outcome_value(column, outcome, ctx.status_columns)
+            if appended and value is None:
+                continue  # don't create empty cells
+            cell = sheet.cell(row_number, index)
+            if isinstance(cell, MergedCell):
+                skipped.add(column.header)
+                continue
+            _put(cell, value, column.kind)
+            widths[column.header] = max(widths[column.header], _display_width(text_of(value)))
+            if column.kind == "status" and value in STATUS_FILLS:
+                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[value])
+        _mark_mismatches(sheet, ctx, row_number, outcome.mismatches)
+    found += [f"column {h!r} crosses merged cells on {sheet.title!r}; those cells were left unchanged" for h in skipped]
+
+    for header, (index, appended) in placed.items():
+        if appended:
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(widths[header] + 2, 10), MAX_ADDED_WIDTH)
+    _freeze_header(sheet, header_row)
+    last_column = max(next_column - 1, 1)
+    if any(_table_covers_row(table.ref, header_row) for table in sheet.tables.values()):
+        found.append(f"{sheet.title!r} has an Excel table at its header row; only the table's own filter is kept")
+    else:
+        last_row = max(sheet.max_row, header_row)
+        start = _filter_start(sheet, header_row)
+        sheet.auto_filter.ref = f"{start}{header_row}:{get_column_letter(last_column)}{last_row}"
+    return found
+
+
+def _write_header(cell: Cell, header: str, style_source: Cell | None) -> None:
+    _put(cell, header, "value")
+    if style_source is None or not style_source.has_style:
+        cell.font = Font(bold=True)
+        return
+    font = copy(style_source.font)
+    font.b = True
+    cell.font = font
+    cell.fill = copy(style_source.fill)
+    cell.border = copy(style_source.border)
+    cell.alignment = copy(style_source.alignment)
+
+
+def _mark_mismatches(sheet: Worksheet, ctx: WriteContext, row_number: int, mismatches: dict[str, str]) -> None:
+    labels = labels_for(ctx.locale)
+    for header, feishu_value in mismatches.items():
+        index = ctx.sheet.column_index(header)
+        if index is None:
+            continue
+        cell = sheet.cell(row_number, index + 1)
+        if isinstance(cell, MergedCell):
+            continue
+        shown = ILLEGAL_CHARACTERS_RE.sub("", text_of(feishu_value)) or labels["blank"]
+        cell.comment = Comment(f"{labels['feishu']}: {shown}", "reconciler")
+        cell.fill = PatternFill("solid", fgColor=MISMATCH_FILL)
+
+
+def _freeze_header(sheet: Worksheet, header_row: int) -> None:
+    """Freeze the rows down to the header; keep frozen columns the sheet already had."""
+    column = "A"
+    if sheet.freeze_panes:
+        column = coordinate_from_string(sheet.freeze_panes)[0]
+    sheet.freeze_panes = f"{column}{header_row + 1}"
+
+
+def _filter_start(sheet: Worksheet, header_row: int) -> str:
+    """Column letter the filter starts at: an existing filter's, so its criteria keep their columns."""
+    if sheet.auto_filter.ref:
+        min_col, min_row, _, _ = range_boundaries(sheet.auto_filter.ref)
+        if min_row == header_row and min_col:
+            return get_column_letter(min_col)
+    return "A"
+
+
+def _table_covers_row(ref: str, row: int) -> bool:
+    _, min_row, _, max_row = range_boundaries(ref)
+    return min_row <= row <= max_row
+
+
+def _summary_title(workbook: Workbook) -> str:
+    taken = {name.lower() for name in workbook.sheetnames}
+    candidates = ["Summary", "Summary (reconciler)"] + [f"Summary (reconciler) {n}" for n in range(2, 100)]
+    return next(c for c in candidates if c.lower() not in taken)
+
+
+def _add_summary(workbook: Workbook, ctx: WriteContext, sheet_name: str) -> None:
+    labels = labels_for(ctx.locale)
+    summary = ctx.summary
+    started = summary.started_at.astimezone() if summary.started_at.tzinfo else summary.started_at
+    has_job = bool(summary.job_counts) or "job_data" in ctx.status_columns
+    has_talent = bool(summary.talent_counts) or "talent" in ctx.status_columns or not has_job
+    rows: list[tuple[Any, ...]] = [
+        (labels["recipe"], summary.recipe_name),
+        (labels["started_at"], started.isoformat(timespec="seconds")),
+        (labels["input_file"], Path(ctx.input_path).name),
+        (labels["sheet"], sheet_name),
+        (labels["rows"], summary.rows or len(ctx.outcomes)),
+    ]
+    for present, title, statuses, counts in (
+        (has_talent, labels["talent_status"], TALENT_STATUSES, summary.talent_counts),
+        (has_job, labels["job_status"], JOB_STATUSES, summary.job_counts),
+    ):
+        if present:
+            extra = tuple(s for s in counts if s not in statuses)  # a plugin's own statuses
+            rows += [(), ("#header", title, labels["count"])]
+            rows += [("#status", status, counts.get(status, 0)) for status in statuses + extra]
+    rows += [(), ("#header", labels["requests"], "")]
+    rows += [(endpoint, count) for endpoint, count in summary.requests.items()]
+    rows += [
+        (labels["requests_total"], sum(summary.requests.values())),
+        (labels["cache_hits"], summary.cache_hits),
+        (labels["retries"], summary.retries),
+        (labels["rate_limited"], summary.rate_limited),
+        (labels["seconds"], round(summary.seconds, 2)),
+        (),
+        ("#header", labels["warnings"], ""),
+    ]
+    rows += [(warning,) for warning in summary.warnings] or [(labels["none"],)]
+
+    sheet = workbook.create_sheet(_summary_title(workbook))
+    for number, row in enumerate(rows, start=1):
+        mark = row[0] if row and row[0] in ("#header", "#status") else None
+        for index, value in enumerate(row[1:] if mark else row, start=1):
+            cell = sheet.cell(number, index)
+            _put(cell, value, "value")
+            if mark == "#header":
+                cell.font = Font(bold=True)
+            elif mark == "#status" and index == 1 and value in STATUS_FILLS:
+                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[value])
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 32
