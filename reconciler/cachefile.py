@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from .feishu.transport import keys_path
+
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
@@ -13,23 +15,33 @@ def describe(path: Path) -> dict[str, str]:
     if not path.exists():
         info["entries"] = "0 (no cache file yet)"
         return info
-    counts = {}
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        for table in ("responses", "talent_keys"):
-            try:
-                counts[table] = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
-            except sqlite3.OperationalError:
-                counts[table] = 0
+    counts = {table: _count(file, table) for file, table in ((path, "responses"), (keys_path(path), "talent_keys"))}
     info["entries"] = f"{counts['responses']} responses, {counts['talent_keys']} remembered keys"
-    size = path.stat().st_size + sum(Path(f"{path}{s}").stat().st_size for s in _SIDE_FILES if Path(f"{path}{s}").exists())
+    size = sum(f.stat().st_size for f in _files(path) if f.exists())
     info["size"] = f"{size / 1024:.1f} KiB"
     info["mode"] = oct(path.stat().st_mode & 0o777)
     return info
 
 
+def _count(file: Path, table: str) -> int:
+    if not file.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{file}?mode=ro", uri=True) as db:
+            return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+    except sqlite3.Error:
+        return 0
+
+
+def _files(path: Path) -> list[Path]:
+    """The HTTP cache, the per-key store, and SQLite's side files of both."""
+    mains = [path, keys_path(path)]
+    return mains + [Path(f"{m}{suffix}") for m in mains for suffix in _SIDE_FILES]
+
+
 def clear(path: Path) -> bool:
     removed = False
-    for candidate in [path, *(Path(f"{path}{s}") for s in _SIDE_FILES)]:
+    for candidate in _files(path):
         if candidate.exists():
             candidate.unlink()
             removed = True

@@ -20,24 +20,8 @@ from typing import Any
 
 import phonenumbers
 
+from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
 from reconciler.model import Cell
-
-try:  # the Feishu client owns the key type; fall back while it is being written
-    from reconciler.feishu.keys import TalentKey
-except ModuleNotFoundError as exc:
-    if exc.name not in ("reconciler.feishu", "reconciler.feishu.keys"):
-        raise
-
-    @dataclass(frozen=True, order=True)
-    class TalentKey:  # type: ignore[no-redef]
-        """One identifier as batch_get_id takes it."""
-
-        kind: str  # "mobile" | "email" | "id_number"
-        group: str  # mobile: country code digits ("86"); id_number: type as str ("1"); email: ""
-        value: str  # mobile: national number digits; email: lower-cased; id_number: upper-cased
-
-
-MOBILE, EMAIL, ID_NUMBER = "mobile", "email", "id_number"
 
 # IdentificationType (feishu-api.md): value -> the name Feishu shows in Chinese.
 IDENTIFICATION_TYPES: dict[int, str] = {
@@ -187,7 +171,7 @@ def _national_for_code(code: str, digits: str) -> tuple[str | None, str]:
             if _MAINLAND_MOBILE.fullmatch(national):
                 return national, ""
         return None, "is not a valid mainland mobile (needs 11 digits starting with 13-19)"
-    reason = ""
+    numbers, reason = [], ""
     for national in candidates:
         try:
             number = phonenumbers.parse(f"+{code}{national}")
@@ -195,9 +179,13 @@ def _national_for_code(code: str, digits: str) -> tuple[str | None, str]:
             reason = reason or "cannot be read as a phone number"
             continue
         if str(number.country_code) == code and phonenumbers.is_possible_number(number):
-            return phonenumbers.national_significant_number(number), ""
-        result = phonenumbers.is_possible_number_with_reason(number)
-        reason = reason or _POSSIBLE_REASONS.get(result, "not possible")
+            numbers.append(number)
+        else:
+            result = phonenumbers.is_possible_number_with_reason(number)
+            reason = reason or _POSSIBLE_REASONS.get(result, "not possible")
+    if numbers:  # both readings possible: prefer the one libphonenumber knows as a real number
+        best = next((n for n in numbers if phonenumbers.is_valid_number(n)), numbers[0])
+        return phonenumbers.national_significant_number(best), ""
     return None, f"is not a possible +{code} number ({reason})"
 
 
@@ -210,7 +198,9 @@ def normalise_mobile(
     itself, the code column (`86`, `+86`, `0086`, `86.0`...), `default_code`.
     When the cell carries its own code and the code column says otherwise, the
     cell wins: the person typed the full international number into that cell,
-    while a code column is often pre-filled with the default.
+    while a code column is often pre-filled with the default. A code typed
+    without `+` in front of the number ("86 138...") is recognised when the
+    number does not fit otherwise. Numeric cells are read as the digits shown.
     """
     default = _parse_code(default_code)
     if default is None or not _known_code(default):

@@ -29,7 +29,6 @@ from .feishu import (
     RateLimits,
     TalentLookup,
 )
-from .feishu.auth import MissingCredentialsError
 from .jobjoin import join_job_data
 from .matching import Resolved
 from .model import JOB_STATUSES, TALENT_STATUSES, OutputColumn, RowOutcome, RunSummary, Sheet, WriteContext
@@ -161,12 +160,6 @@ def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) 
     prepared = prepare(Path(recipe_path), Path(input_path), options)
     recipe, sheet = prepared.recipe, prepared.sheet
     summary = RunSummary(recipe.display_name, dt.datetime.now().astimezone(), warnings=list(prepared.warnings))
-    needs_network = not options.dry_run and not options.offline
-    if needs_network and not prepared.connection.sandbox and not (prepared.connection.app_id and prepared.connection.app_secret):
-        raise MissingCredentialsError(
-            "no Feishu app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET "
-            "(or feishu.app_id / feishu.app_secret in the recipe), or run with --sandbox"
-        )
     with open_client(prepared.connection, cache=prepared.cache, limits=options.limits, workers=options.workers) as client:
         store = _key_store(client, prepared.cache)
         talent_lookup = TalentLookup(client, store)
@@ -183,8 +176,6 @@ def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) 
         if options.dry_run:
             summary.seconds = time.monotonic() - started
             return RunResult(summary, [], {}, plan_lines, planned, _report(summary, [], planned))
-        if needs_network and (batches or (job_plan and job_plan.strategy != "none")):
-            client.tokens.get()  # bad credentials fail here, once, before any lookup
         progress = options.progress
         progress.start("talents", len(set(keys)) - len(known))
         lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n)) if keys else {}

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import contextlib
 import datetime as dt
+import gc
 import io
 import re
 import zipfile
@@ -146,10 +148,13 @@ class _ExcelGrid:
         except Exception as exc:  # openpyxl raises many types for a broken package
             raise _excel_failure(path) from exc
         worksheets = self._book.worksheets
-        if not worksheets:
-            self.close()
-            raise SheetError(f"{path.name} holds no worksheets; open it in Excel, add the data and save it")
-        self._sheet = _pick_sheet(path, worksheets, sheet)
+        try:
+            if not worksheets:
+                raise SheetError(f"{path.name} holds no worksheets; open it in Excel, add the data and save it")
+            self._sheet = _pick_sheet(path, worksheets, sheet)
+        except SheetError:
+            self.close()  # read-only workbooks keep the file open until closed
+            raise
         self._sheet.reset_dimensions()  # some writers store a wrong size; read to the real end
         self.name: str | None = self._sheet.title
 
@@ -162,6 +167,8 @@ class _ExcelGrid:
 
 
 def _excel_cell(value: Any, number_format: str) -> Cell:
+    if type(value) is str:  # most cells: skip cell_text's dispatch (100k-row sheets)
+        return Cell(value, value[:-1] if value[-1:] == "\r" else value, number_format)
     return Cell(value, cell_text(value, number_format), number_format)
 
 
@@ -189,7 +196,10 @@ class _CsvGrid:
         if data.startswith(b"PK\x03\x04"):
             raise SheetError(f"{path.name} is an Excel workbook, not text; rename it to .xlsx and run again")
         text = _decode(path, data)
-        self._records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+        try:
+            self._records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+        except csv.Error as exc:  # e.g. a NUL byte: not a text export
+            raise SheetError(f"{path.name} cannot be read as CSV ({exc}); export the sheet again as CSV UTF-8") from exc
 
     def rows(self, first: int, last: int | None, width: int | None) -> Iterator[list[Cell]]:
         for record in self._records[first - 1 : last]:
@@ -280,7 +290,12 @@ def _find_header(
         if all(h in headers for h in required):
             return number, headers
     if first_non_empty is None:
-        raise SheetError(f"{where} is empty in its first {HEADER_SEARCH_ROWS} rows; put the header row at the top")
+        if not any(_texts(cells) for cells in grid.rows(HEADER_SEARCH_ROWS + 1, None, None)):
+            raise SheetError(f"{where} is empty; choose the sheet that holds the data, or fill this one and save it")
+        raise SheetError(
+            f"{where} has nothing in its first {HEADER_SEARCH_ROWS} rows; "
+            "move the header row up or set the header row number"
+        )
     number, headers = first_non_empty
     raise SheetError(
         f"no row within the first {HEADER_SEARCH_ROWS} of {where} holds all the headers: {', '.join(required)}; "
@@ -307,6 +322,19 @@ def _duplicate_warnings(where: str, headers: list[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------- public API
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Reading builds ~1M small acyclic objects; the cycle collector rescanning the
+    growing heap made a 100k-row read ~50% slower, and none of it can be garbage."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def list_headers(
@@ -339,28 +367,31 @@ def read_sheet(
     grid = _open(path, sheet)
     try:
         number, headers = _find_header(grid, path, header_row, [h.strip() for h in required_headers])
-        where = _where(path, grid.name)
-        warnings = _duplicate_warnings(where, headers)
-        columns: dict[str, int] = {}
-        for index, header in enumerate(headers):
-            if header:
-                columns.setdefault(header, index)
-        wanted = list(columns.items())
-        blank_cells = dict.fromkeys(columns, BLANK)
-
-        rows: list[SheetRow] = []
-        # Blank rows are kept only if a non-blank row follows: sheets often carry
-        # thousands of formatted but empty rows at the end.
-        pending_blank: list[SheetRow] = []
-        for row_number, cells in enumerate(grid.rows(number + 1, None, len(headers)), start=number + 1):
-            row_cells = {header: cells[index] for header, index in wanted}
-            if all(c is BLANK or c.is_blank for c in row_cells.values()):
-                empty = all(c is BLANK for c in row_cells.values())
-                pending_blank.append(SheetRow(row_number, dict(blank_cells) if empty else row_cells))
-                continue
-            rows.extend(pending_blank)
-            pending_blank.clear()
-            rows.append(SheetRow(row_number, row_cells))
+        warnings = _duplicate_warnings(_where(path, grid.name), headers)
+        with _gc_paused():
+            rows = _data_rows(grid, number, headers)
         return Sheet(path, grid.name, number, headers, rows, warnings)
     finally:
         grid.close()
+
+
+def _data_rows(grid: _ExcelGrid | _CsvGrid, header_row: int, headers: list[str]) -> list[SheetRow]:
+    columns: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        if header:
+            columns.setdefault(header, index)  # a repeated header reads its first column
+    wanted = list(columns.items())
+    rows: list[SheetRow] = []
+    # Blank rows count only if a non-blank row follows: sheets often end in thousands
+    # of formatted but empty rows. None stands for "every cell empty".
+    pending: list[tuple[int, dict[str, Cell] | None]] = []
+    for row_number, cells in enumerate(grid.rows(header_row + 1, None, len(headers)), start=header_row + 1):
+        row_cells = {header: cells[index] for header, index in wanted}
+        if all(c is BLANK or c.is_blank for c in row_cells.values()):
+            empty = all(c is BLANK for c in row_cells.values())
+            pending.append((row_number, None if empty else row_cells))
+            continue
+        rows.extend(SheetRow(n, dict.fromkeys(columns, BLANK) if c is None else c) for n, c in pending)
+        pending.clear()
+        rows.append(SheetRow(row_number, row_cells))
+    return rows

@@ -196,7 +196,7 @@ def test_cache_file_is_private_and_holds_no_token_or_secret(sandbox, make_client
     token = client.tokens.get()
     path = tmp_path / "cache.sqlite"
     assert path.stat().st_mode & 0o777 == 0o600
-    blob = b"".join(p.read_bytes() for p in tmp_path.glob("cache.sqlite*"))
+    blob = b"".join(p.read_bytes() for p in tmp_path.glob("cache*"))  # HTTP cache, key store, side files
     assert len(blob) > 0 and token.encode() not in blob and SANDBOX_APP_SECRET.encode() not in blob
     assert b"Bearer" not in blob
 

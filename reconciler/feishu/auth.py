@@ -26,8 +26,9 @@ AUTH_REFUSALS = {
 }
 
 
-class MissingCredentialsError(FeishuError):
-    """No app_id / app_secret were given: a configuration problem, not Feishu's answer."""
+class MissingCredentialsError(FeishuAuthError):
+    """No app_id / app_secret were given: a configuration problem (exit 2), raised when
+    the first request needs a token, so that a run answered from the cache needs none."""
 
     exit_code = 2
 

@@ -114,7 +114,7 @@ class FeishuClient:
         self.limiter = limiter or make_limiter(self.limits)
         self.session = make_session(
             cache=self.cache, limiter=self.limiter, app_key=self.app_key, counters=self.counters,
-            pool_size=self.workers + 4,
+            pool_size=self.workers + 4, auth=self.tokens.get,
         )
 
     # -- plumbing -------------------------------------------------------------
@@ -162,23 +162,19 @@ class FeishuClient:
 
     def _call_once(self, method: str, endpoint: str, params, body) -> dict:
         url = self.base_url + API_PREFIX + endpoint
-        # Offline nothing goes on the wire, so no token is fetched (Authorization is not in cache keys).
-        token = "offline" if self.cache.offline else self.tokens.get()
-        outcome = self._send(method, url, endpoint, token, params, body)
-        if outcome is _TOKEN_REJECTED:
-            # Expired or invalid: fetch a fresh token and replay once.
-            self.tokens.invalidate(token)
-            outcome = self._send(method, url, endpoint, self.tokens.get(), params, body)
-            if outcome is _TOKEN_REJECTED:
+        outcome = self._send(method, url, endpoint, params, body)
+        if isinstance(outcome, _TokenRejected):
+            # Expired or invalid: forget it, so the replay carries a fresh one; replay once.
+            self.tokens.invalidate(outcome.token)
+            outcome = self._send(method, url, endpoint, params, body)
+            if isinstance(outcome, _TokenRejected):
                 raise FeishuAuthError("Feishu rejected a freshly issued access token; check the app's status")
         return outcome
 
-    def _send(self, method, url, endpoint, token, params, body):
+    def _send(self, method, url, endpoint, params, body):
+        # The transport adapter adds Authorization, only for requests that go on the wire.
         try:
-            response = self.session.request(
-                method, url, params=params, json=body,
-                headers={"Authorization": f"Bearer {token}"}, timeout=self.timeout,
-            )
+            response = self.session.request(method, url, params=params, json=body, timeout=self.timeout)
         except requests.Timeout as exc:
             raise TransientError(f"no answer from Feishu within {self.timeout[1]:g} s") from exc
         except requests.ConnectionError as exc:
@@ -203,7 +199,8 @@ class FeishuClient:
         if code == 0:
             return payload.get("data") or {}
         if code in TOKEN_INVALID:
-            return _TOKEN_REJECTED
+            used = (response.request.headers.get("Authorization") or "").removeprefix("Bearer ")
+            return _TokenRejected(used)
         if code == SCOPE_MISSING:
             raise FeishuScopeError(
                 f"the Feishu app lacks a required permission scope for {_endpoint_label(response)} "
@@ -311,11 +308,9 @@ def job_datas_params(*, page_size: int = 100, job_data_id_list=None, get_all_ver
     return params
 
 
+@dataclass(frozen=True)
 class _TokenRejected:
-    pass
-
-
-_TOKEN_REJECTED = _TokenRejected()
+    token: str  # the token Feishu refused, so only that one is invalidated
 
 
 def _float(text, *, default: float) -> float:

@@ -3,9 +3,8 @@
 The HTTP cache keys a whole batch request; change one row of a 5,000-row sheet
 and every batch it touches is a new request. Storing each key's answer (the
 talents it resolved to, possibly none) lets a rerun send only the keys it has
-not seen, so editing a few rows costs a few requests. It lives in the same
-SQLite file as the HTTP cache (requests-cache's own SQLiteDict, another table),
-keys are hashed, and only answers of `code == 0` requests are stored.
+not seen, so editing a few rows costs a few requests. Keys are hashed, and only answers of `code == 0` requests are stored. It is a
+SQLite file of its own beside the HTTP cache (requests-cache's SQLiteDict).
 """
 
 from __future__ import annotations
@@ -19,11 +18,14 @@ from requests_cache.backends.sqlite import SQLiteDict
 
 from .keys import TalentKey
 from .models import Talent
+from .transport import keys_path, private_file
 
 
 class KeyStore:
-    def __init__(self, path: Path, *, app_key: str, expire_after: int, offline: bool = False):
-        self._dict = SQLiteDict(path, table_name="talent_keys", serializer=None, busy_timeout=30_000)
+    def __init__(self, cache_path: Path, *, app_key: str, expire_after: int, offline: bool = False):
+        path = keys_path(cache_path)
+        private_file(path)
+        self._dict = SQLiteDict(path, table_name="talent_keys", serializer=None, busy_timeout=30_000, wal=True)
         self._app_key = app_key
         self._expire_after = expire_after
         self._offline = offline

@@ -53,17 +53,24 @@ class RateLimits:
 
 
 class EndpointLimiterAdapter(LimiterAdapter):
-    """requests-ratelimiter's adapter with one bucket per (app, endpoint) instead of per host."""
+    """requests-ratelimiter's adapter with one bucket per (app, endpoint) instead of per host.
 
-    def __init__(self, *, app_key: str, counters: Counters, limiter: Limiter, **kwargs):
+    It also adds the Authorization header: only requests that really go on the
+    wire reach the adapter, so a run answered from the cache needs no token.
+    """
+
+    def __init__(self, *, app_key: str, counters: Counters, limiter: Limiter, auth=None, **kwargs):
         self.app_key = app_key
         self.counters = counters
+        self.auth = auth
         super().__init__(limiter=limiter, per_host=True, **kwargs)
 
     def _bucket_name(self, request) -> str:  # noqa: D401 - overrides the library's hook
         return f"{self.app_key}:{endpoint_of(request.url)}"
 
     def send(self, request, **kwargs):
+        if self.auth is not None:
+            request.headers["Authorization"] = f"Bearer {self.auth()}"
         self.counters.add("sent", endpoint_of(request.url))
         return super().send(request, **kwargs)
 
@@ -74,7 +81,7 @@ def make_limiter(limits: RateLimits, bucket_class=InMemoryBucket, bucket_kwargs:
     return Limiter(factory, buffer_ms=100)
 
 
-def _private_file(path: Path) -> None:
+def private_file(path: Path) -> None:
     """Create the cache file (and folder) readable by the user only before SQLite opens it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
@@ -119,15 +126,23 @@ def _identity_key_fn(app_key: str):
     return key_fn
 
 
+def keys_path(cache_path: Path) -> Path:
+    """The per-key store's file, beside the HTTP cache. A file of its own: two
+    connections writing one SQLite file from one process can block each other
+    for the whole busy timeout."""
+    return cache_path.with_name(cache_path.stem + "-keys" + (cache_path.suffix or ".sqlite"))
+
+
 def make_session(
-    *, cache: CacheSettings, limiter: Limiter, app_key: str, counters: Counters, pool_size: int
+    *, cache: CacheSettings, limiter: Limiter, app_key: str, counters: Counters, pool_size: int, auth=None
 ) -> requests.Session:
     """A session that caches (or not) and rate-limits what it sends."""
     if cache.enabled or cache.offline:
         path = cache.path or default_cache_path()
-        _private_file(path)
+        private_file(path)
         session: requests.Session = CachedSession(
-            backend=SQLiteCache(path, busy_timeout=30_000),
+            # WAL: readers never wait for a writer (threads, and runs sharing the file).
+            backend=SQLiteCache(path, busy_timeout=30_000, wal=True),
             expire_after=cache.expire_after,
             allowable_methods=("GET", "POST"),
             allowable_codes=(200,),
@@ -141,7 +156,7 @@ def make_session(
     else:
         session = requests.Session()
     adapter = EndpointLimiterAdapter(
-        app_key=app_key, counters=counters, limiter=limiter, pool_connections=4, pool_maxsize=pool_size
+        app_key=app_key, counters=counters, limiter=limiter, auth=auth, pool_connections=4, pool_maxsize=pool_size
     )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
