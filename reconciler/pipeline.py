@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import plugins as plugin_system
 from .connect import Connection, cache_path, open_client
-from .errors import RecipeError, UsageError
+from .errors import RecipeError, SheetError, UsageError
 from .feishu import (
     ENDPOINT_JOB_DATAS,
     ENDPOINT_TALENTS,
@@ -35,7 +35,7 @@ from .model import JOB_STATUSES, TALENT_STATUSES, OutputColumn, RowOutcome, RunS
 from .normalize import Normalised
 from .outputs import output_columns, output_paths, talent_values
 from .recipe import Recipe, load_recipe, required_headers, validate_headers
-from .sheets import read_sheet
+from .sheets import list_headers, read_sheet
 
 
 class Progress:
@@ -108,11 +108,7 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
         for c in matchers.items[name].columns(spec)
     ]
     needed = list(dict.fromkeys(required_headers(recipe) + extra_columns))
-    sheet = read_sheet(input_path, sheet=recipe.source.sheet, header_row=recipe.source.header_row, required_headers=needed)
-    label = f"'{sheet.name}'" if sheet.name else Path(input_path).name
-    issues = validate_headers(recipe, sheet.headers, sheet_label=label)
-    if issues:
-        raise RecipeError(issues)
+    sheet = read_recipe_sheet(recipe, Path(input_path), needed)
     chosen_writers = [writers.items[name] for name in recipe.output.writers]
     outputs = output_paths(recipe, Path(input_path), options.output, chosen_writers)
 
@@ -138,6 +134,29 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     warnings = list(sheet.warnings) + _unknown_fields(recipe)
     return Prepared(recipe, sheet, matchers.items, rules.items.get(recipe.talent.mode) if recipe.talent else None,
                     chosen_writers, outputs, identifiers, connection, cache, warnings)
+
+
+def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sheet:
+    """Read the sheet; a header the recipe maps but the sheet lacks is a recipe error
+    at the recipe's line, listing the headers the sheet does have (spec section 2)."""
+    try:
+        sheet = read_sheet(input_path, sheet=recipe.source.sheet, header_row=recipe.source.header_row,
+                           required_headers=needed)
+    except SheetError as exc:
+        try:  # is it only that the headers are missing? Then say which, where the recipe names them.
+            name, _, headers = list_headers(input_path, recipe.source.sheet, recipe.source.header_row)
+        except SheetError:
+            raise exc from None
+        label = f"'{name}'" if name else input_path.name
+        issues = validate_headers(recipe, headers, sheet_label=label)
+        if issues:
+            raise RecipeError(issues) from exc
+        raise
+    label = f"'{sheet.name}'" if sheet.name else input_path.name
+    issues = validate_headers(recipe, sheet.headers, sheet_label=label)
+    if issues:
+        raise RecipeError(issues)
+    return sheet
 
 
 def _identify(matcher, row, spec) -> Normalised:

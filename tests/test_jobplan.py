@@ -1,0 +1,116 @@
+"""Choosing and running the job-data plan: per employee vs paging, against a generated tenant."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from reconciler.feishu import ENDPOINT_JOB_DATAS, CacheSettings, FeishuClient, JobDataFetcher, KeyStore, RateLimits
+from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox, generate_tenant
+
+
+@pytest.fixture(scope="module")
+def tenant():
+    return generate_tenant(talents=20, employees=1150, seed=4)
+
+
+@pytest.fixture
+def fetcher_for(tenant, tmp_path):
+    made = []
+
+    def make(sb, store=True):
+        client = FeishuClient(sb.url, SANDBOX_APP_ID, SANDBOX_APP_SECRET, limits=RateLimits(1000, 100000),
+                              cache=CacheSettings(enabled=False))
+        made.append(client)
+        keystore = KeyStore(tmp_path / "c.sqlite", app_key=client.app_key, expire_after=3600) if store else None
+        return client, JobDataFetcher(client, user_id_type="user_id", store=keystore)
+
+    yield make
+    for c in made:
+        c.close()
+
+
+def current_count(sb):
+    """How many job data a page-through returns, from the sandbox's own answer count."""
+    return sum(1 for _ in FeishuClient(sb.url, SANDBOX_APP_ID, SANDBOX_APP_SECRET).iter_job_datas(user_id_type="user_id"))
+
+
+def test_few_employees_are_fetched_one_by_one(tenant, fetcher_for):
+    with Sandbox(tenant) as sb:
+        client, fetcher = fetcher_for(sb)
+        ids = [e.user_id for e in tenant.employees[:5]]
+        plan = fetcher.plan(ids + ids[:2])
+        assert (plan.strategy, plan.requests) == ("per_employee", 5)
+        result = fetcher.fetch(plan)
+        assert client.counters.sent[ENDPOINT_JOB_DATAS] == 5
+        assert all(r.items and r.items[0].employment_id == e for e, r in result.items())
+
+
+def test_many_employees_page_through_and_remember_the_size(tenant, fetcher_for):
+    with Sandbox(tenant) as sb:
+        total = current_count(sb)
+        client, fetcher = fetcher_for(sb)
+        ids = [e.user_id for e in tenant.employees] + ["NOBODY"]
+        plan = fetcher.plan(ids)
+        assert plan.strategy == "page_all" and plan.known_total is None
+        assert "size unknown" in plan.describe()
+        result = fetcher.fetch(plan)
+        assert client.counters.sent[ENDPOINT_JOB_DATAS] == math.ceil(total / 100)
+        assert result["NOBODY"].items == () and result["NOBODY"].error is None
+        assert all(result[e.user_id].items for e in tenant.employees)
+        again = fetcher.plan(ids)  # the size is known now: the estimate is exact
+        assert (again.strategy, again.requests, again.known_total) == ("page_all", math.ceil(total / 100), total)
+        fewer = fetcher.plan(ids[:8])
+        assert fewer.strategy == "per_employee" and fewer.requests == 8
+
+
+def test_paging_stops_when_asking_per_employee_is_cheaper(tenant, fetcher_for):
+    with Sandbox(tenant) as sb:
+        pages = math.ceil(current_count(sb) / 100)
+        client, fetcher = fetcher_for(sb, store=False)
+        ids = [e.user_id for e in tenant.employees[::45]]  # 26 employees spread across the tenant
+        plan = fetcher.plan(ids)
+        assert plan.strategy == "page_all"
+        result = fetcher.fetch(plan)
+        sent = client.counters.sent[ENDPOINT_JOB_DATAS]
+        assert sent <= 2 * min(len(ids), pages)
+        direct, _ = fetcher_for(sb, store=False)
+        for e in ids:  # the same answers as asking each one directly
+            expected = {j.id for j in direct.iter_job_datas(employment_id=e, user_id_type="user_id")}
+            assert {j.id for j in result[e].items} == expected
+
+
+def test_department_filter_pages_only_those_departments(tenant, fetcher_for):
+    with Sandbox(tenant) as sb:
+        dept = tenant.departments[0]
+        client, _ = fetcher_for(sb)
+        fetcher = JobDataFetcher(client, user_id_type="user_id", department_id_type="department_id")
+        members = {j.employment_id for j in client.iter_job_datas(
+            department_id=dept.department_id, department_id_type="department_id", user_id_type="user_id")}
+        before = client.counters.sent[ENDPOINT_JOB_DATAS]
+        plan = fetcher.plan(sorted(members), department_ids=[dept.department_id])
+        assert plan.strategy in ("page_departments", "per_employee")
+        if len(members) > 20:
+            assert plan.strategy == "page_departments"
+        result = fetcher.fetch(plan)
+        assert all(result[m].items for m in members)
+        assert client.counters.sent[ENDPOINT_JOB_DATAS] - before <= len(members)
+
+
+def test_failed_lookup_is_that_employees_error(tenant):
+    with Sandbox(tenant, fault_rate=1.0, faults=("500",)) as sb:
+        with FeishuClient(sb.url, SANDBOX_APP_ID, SANDBOX_APP_SECRET, max_retries=1, backoff=0.01, max_backoff=0.02) as client:
+            fetcher = JobDataFetcher(client, user_id_type="user_id")
+            result = fetcher.fetch(fetcher.plan(["E0001", "E0002"]))
+    assert all(r.error and "job data lookup failed" in r.error for r in result.values())
+
+
+def test_dry_run_count_excludes_cached_requests(tenant, tmp_path):
+    with Sandbox(tenant) as sb:
+        settings = CacheSettings(enabled=True, path=tmp_path / "c.sqlite")
+        with FeishuClient(sb.url, SANDBOX_APP_ID, SANDBOX_APP_SECRET, cache=settings) as client:
+            fetcher = JobDataFetcher(client, user_id_type="user_id")
+            ids = [e.user_id for e in tenant.employees[:6]]
+            fetcher.fetch(fetcher.plan(ids[:4]))
+            assert fetcher.plan(ids).requests == 2
