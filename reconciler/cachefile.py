@@ -1,17 +1,44 @@
-"""The cache file as a whole: what `reconciler cache info|clear` shows and removes."""
+"""The cache as a whole: what `reconciler cache info|clear` shows and removes.
+
+sqlite backend: the HTTP cache file, the per-key store beside it and SQLite's side
+files. redis backend: reconciler's namespaces in the Redis database (the HTTP cache
+and the per-key store) and nothing else. The shared rate-limit state is not cache:
+it holds no answers, empties itself within a minute, and clearing it while runs
+are going would let them overrun Feishu's limit, so `clear` leaves it alone.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from .feishu.transport import keys_path
+from .feishu.transport import (
+    REDIS_HTTP_NAMESPACE,
+    REDIS_KEYS_NAMESPACE,
+    REDIS_RATELIMIT_PREFIX,
+    CacheSettings,
+    default_cache_path,
+    keys_path,
+    open_redis,
+    safe_redis_url,
+)
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-def describe(path: Path) -> dict[str, str]:
+def _settings(target: CacheSettings | Path) -> CacheSettings:
+    return target if isinstance(target, CacheSettings) else CacheSettings(path=Path(target))
+
+
+def describe(target: CacheSettings | Path) -> dict[str, str]:
+    """backend, where, entries, size (and the file mode for sqlite)."""
+    settings = _settings(target)
+    if settings.uses_redis:
+        return _describe_redis(settings)
+    path = settings.path or default_cache_path()
     info = {"backend": "sqlite", "path": str(path)}
+    if settings.ratelimit_path is not None:
+        info["rate limit"] = f"{settings.ratelimit_path} (shared by the runs on this machine)"
     if not path.exists():
         info["entries"] = "0 (no cache file yet)"
         return info
@@ -21,6 +48,27 @@ def describe(path: Path) -> dict[str, str]:
     info["size"] = f"{size / 1024:.1f} KiB"
     info["mode"] = oct(path.stat().st_mode & 0o777)
     return info
+
+
+def clear(target: CacheSettings | Path) -> bool:
+    """Remove every cached answer; True when there was something to remove."""
+    settings = _settings(target)
+    if settings.uses_redis:
+        return _clear_redis(settings)
+    removed = False
+    for candidate in _files(settings.path or default_cache_path()):
+        if candidate.exists():
+            candidate.unlink()
+            removed = True
+    return removed
+
+
+def where(target: CacheSettings | Path) -> str:
+    """The cache's place for messages (a Redis URL without its password)."""
+    settings = _settings(target)
+    if settings.uses_redis:
+        return f"{safe_redis_url(settings.redis_url)} ({REDIS_HTTP_NAMESPACE}*, {REDIS_KEYS_NAMESPACE}*)"
+    return str(settings.path or default_cache_path())
 
 
 def _count(file: Path, table: str) -> int:
@@ -39,10 +87,42 @@ def _files(path: Path) -> list[Path]:
     return mains + [Path(f"{m}{suffix}") for m in mains for suffix in _SIDE_FILES]
 
 
-def clear(path: Path) -> bool:
-    removed = False
-    for candidate in _files(path):
-        if candidate.exists():
-            candidate.unlink()
-            removed = True
-    return removed
+def _redis_stores(client):
+    """requests-cache's own views of reconciler's namespaces: the HTTP cache and the per-key store."""
+    from requests_cache import RedisCache
+    from requests_cache.backends.redis import RedisDict
+
+    return RedisCache(namespace=REDIS_HTTP_NAMESPACE, connection=client), RedisDict(
+        REDIS_KEYS_NAMESPACE, connection=client, serializer=None
+    )
+
+
+def _describe_redis(settings: CacheSettings) -> dict[str, str]:
+    client = open_redis(settings.redis_url)
+    try:
+        http, keys = _redis_stores(client)
+        responses, remembered = len(http.responses), len(keys)
+        patterns = (f"{REDIS_HTTP_NAMESPACE}:*", f"{REDIS_HTTP_NAMESPACE}-redirects", f"{REDIS_KEYS_NAMESPACE}:*")
+        size = sum(client.memory_usage(key) or 0 for pattern in patterns for key in client.scan_iter(match=pattern))
+    finally:
+        client.close()
+    return {
+        "backend": "redis",
+        "url": safe_redis_url(settings.redis_url),
+        "namespaces": f"{REDIS_HTTP_NAMESPACE}, {REDIS_KEYS_NAMESPACE}",
+        "rate limit": f"{REDIS_RATELIMIT_PREFIX}:* (shared by every machine using this Redis)",
+        "entries": f"{responses} responses, {remembered} remembered keys",
+        "size": f"{size / 1024:.1f} KiB",
+    }
+
+
+def _clear_redis(settings: CacheSettings) -> bool:
+    client = open_redis(settings.redis_url)
+    try:
+        http, keys = _redis_stores(client)
+        had = len(http.responses) + len(http.redirects) + len(keys) > 0
+        http.clear()
+        keys.clear()
+    finally:
+        client.close()
+    return had

@@ -18,41 +18,44 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ReconcilerError, RecipeError
+from .errors import ReconcilerError
+from .i18n import choose_locale, cli_locale, error_line, locale_of_recipe_file, message, render_error, summary_lines
 
 DEBUG_ENV = "RECONCILER_DEBUG"
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
+def _fail(text: str, code: int, locale: str | None = None) -> None:
+    click.echo(error_line(text, locale), err=True)
     sys.exit(code)
 
 
+def _command_locale(kwargs: dict) -> str:
+    """The language of a command's messages: its --locale, else the recipe's output.locale, else the system's."""
+    return choose_locale(kwargs.get("locale") or locale_of_recipe_file(kwargs.get("recipe")))
+
+
 def handle_errors(func):
-    """Domain errors -> one sentence and the spec's exit code; anything else -> exit 1."""
+    """Domain errors -> one sentence (in the command's language, see i18n) and the spec's exit code;
+    anything else -> exit 1."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         debug = kwargs.get("debug") or os.environ.get(DEBUG_ENV) == "1"
         try:
             return func(*args, **kwargs)
-        except RecipeError as exc:
+        except ReconcilerError as exc:  # RecipeError included: render_error frames its issues
             if debug:
                 traceback.print_exc()
-            count = len(exc.issues)
-            head = exc.issues[0].file if exc.issues else "recipe"
-            lines = "\n".join(f"  {issue}" for issue in exc.issues)
-            _fail(f"the recipe {head} has {count} problem{'s' if count != 1 else ''}; fix and run again:\n{lines}", 2)
-        except ReconcilerError as exc:
-            if debug:
-                traceback.print_exc()
-            _fail(str(exc), exc.exit_code)
+            locale = _command_locale(kwargs)
+            _fail(render_error(exc, locale), exc.exit_code, locale)
         except KeyboardInterrupt:
-            _fail("interrupted; the input file is unchanged and no partial output was left", 130)
+            locale = _command_locale(kwargs)
+            _fail(message("error.interrupted", locale), 130, locale)
         except Exception as exc:  # noqa: BLE001 - the promise is: never a bare traceback
             if debug:
                 traceback.print_exc()
-            _fail(f"unexpected {type(exc).__name__}: {exc} (run again with --debug for details)", 1)
+            locale = _command_locale(kwargs)
+            _fail(message("error.unexpected", locale, type=type(exc).__name__, text=exc), 1, locale)
 
     return wrapper
 
@@ -81,10 +84,11 @@ def cli():
 @click.option("--dry-run", is_flag=True, help="Print the planned requests per endpoint and send nothing.")
 @click.option("--plugins", "plugin_paths", multiple=True, type=click.Path(path_type=Path), help="A plugin .py file or folder (repeatable).")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON summary (counts, requests, seconds) here.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a detailed log here (phones and IDs masked).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary, only errors.")
 @debug_option
 @handle_errors
-def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths, report, quiet, debug):
+def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths, report, log_path, quiet, debug):
     """Reconcile INPUT (.xlsx or .csv) as RECIPE says and write the annotated copy.
 
     Example:
@@ -97,19 +101,19 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
 
     with console_progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         options = RunOptions(output=output, sandbox=sandbox, offline=offline, no_cache=no_cache, dry_run=dry_run,
-                             plugins=[str(p) for p in plugin_paths], progress=progress)
+                             plugins=[str(p) for p in plugin_paths], progress=progress, log_path=log_path)
         result = run_pipeline(recipe, input, options)
     if report:
         _write_report(report, result.report)
     if dry_run:
-        click.echo("Dry run: nothing was sent.")
+        click.echo(message("summary.dry_run", cli_locale(recipe)))
         for line in result.plan:
             click.echo(f"  {line}")
         for endpoint, count in result.planned_requests.items():
             click.echo(f"  planned {endpoint}: {count}")
         return
     if not quiet:
-        _print_summary(result)
+        _print_summary(result, cli_locale(recipe))
 
 
 def _write_report(path: Path, report: dict) -> None:
@@ -121,18 +125,12 @@ def _write_report(path: Path, report: dict) -> None:
         raise OutputError(f"cannot write the report {path}: {exc.strerror}") from exc
 
 
-def _print_summary(result) -> None:
-    s = result.summary
-    for title, counts in (("talent", s.talent_counts), ("job data", s.job_counts)):
-        if counts:
-            parts = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
-            click.echo(f"{title}: {parts or 'no rows'}")
-    sent = sum(s.requests.values())
-    click.echo(f"{s.rows} rows, {sent} requests sent, {s.cache_hits} from cache, {s.seconds:.1f} s")
-    for warning in s.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for path in result.outputs:
-        click.echo(f"wrote {path}")
+def _print_summary(result, locale: str) -> None:
+    lines, warnings = summary_lines(result.summary, result.outputs, locale)
+    for warning in warnings:
+        click.echo(warning, err=True)
+    for line in lines:
+        click.echo(line)
 
 
 @cli.command()
@@ -207,21 +205,21 @@ def cache():
     """
 
 
-def _cache_file(recipe: Path | None) -> Path:
-    from .connect import cache_path
+def _cache_settings(recipe: Path | None):
+    from .connect import cache_settings
 
     if recipe is not None:
         from .recipe import load_recipe
 
-        return cache_path(load_recipe(recipe).cache.path)
-    return cache_path(None)
+        return cache_settings(load_recipe(recipe))
+    return cache_settings(None)
 
 
 @cache.command("info")
-@click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path), help="Use this recipe's cache.path.")
+@click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path), help="Use this recipe's cache section (path, backend).")
 @handle_errors
 def cache_info(recipe):
-    """Show where the cache is, how many entries it holds and its size.
+    """Show the cache's backend, where it is, how many entries it holds and its size.
 
     Example:
 
@@ -229,24 +227,33 @@ def cache_info(recipe):
     """
     from .cachefile import describe
 
-    for key, value in describe(_cache_file(recipe)).items():
+    for key, value in describe(_cache_settings(recipe)).items():
         click.echo(f"{key}: {value}")
 
 
 @cache.command("clear")
-@click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path), help="Use this recipe's cache.path.")
+@click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path), help="Use this recipe's cache section (path, backend).")
 @handle_errors
 def cache_clear(recipe):
-    """Delete the cache file.
+    """Delete the cached answers (the cache files, or reconciler's keys in Redis).
 
     Example:
 
         reconciler cache clear
     """
-    from .cachefile import clear
+    from .cachefile import clear, where
 
-    path = _cache_file(recipe)
-    click.echo(f"removed {path}" if clear(path) else f"no cache at {path}")
+    settings = _cache_settings(recipe)
+    click.echo(f"removed {where(settings)}" if clear(settings) else f"no cache at {where(settings)}")
+
+
+from .plugin_listing import plugins_command  # noqa: E402 - registered last: it imports handle_errors from here
+
+cli.add_command(plugins_command)
+
+from .init.command import init_command  # noqa: E402 - reconciler init (issue 8)
+
+cli.add_command(init_command)
 
 
 def main() -> None:

@@ -1,10 +1,23 @@
 """Hook specifications: the whole plugin API of reconciler, and nothing else.
 
-Grouped by the phase of a run in which they are called. A plugin implements any
-of them with `@hookimpl` (from this module) and is loaded from an installed
-package's `reconciler` entry point, a `.py` file or folder given with
-`--plugins` / the recipe's `plugins:` key. Built-in matchers and writers are
-plugins too, registered with `trylast=True` so that yours run first and win.
+A plugin is a module with functions marked `@hookimpl` (from this module) whose
+names and argument names are those of the specs below; it may implement any
+subset, and may take fewer arguments than a spec offers. It is loaded from an
+installed package's `reconciler` entry point, or from a `.py` file or folder
+given with `--plugins` or the recipe's `plugins:` key (see docs/plugins.md).
+
+The specs are grouped by the phase of a run in which they are called:
+
+- load:  register_matchers, register_writers (when plugins are loaded)
+- match: normalise_value (once per identifier cell, before any lookup)
+- write: register_output_columns (once per run), row_outputs (once per row,
+  after matching, before the writers run)
+
+Order: the built-ins are registered with `trylast=True`, and pluggy calls the
+most recently loaded plugin first (built-ins < installed packages < the recipe's
+`plugins:` < `--plugins`), so a plugin's registration of a name wins over a
+built-in's. An exception a hook raises stops the run with an error naming the
+plugin (exit 2). Hook wrappers are not supported.
 """
 
 from __future__ import annotations
@@ -22,16 +35,22 @@ hookimpl = pluggy.HookimplMarker("reconciler")
 def register_matchers(register):
     """Register identifier matchers and decision rules.
 
-    Called once when plugins are loaded.
+    Called whenever reconciler builds its matcher registry (each run, `check`,
+    `plugins`); must only call ``register``.
 
-    :param register: call it once per object: ``register(matcher)``. An object
-        with an ``identify(row, spec)`` method (a
+    :param register: call it once per object: ``register(obj)``. An object with
+        a ``name`` and an ``identify(row, spec)`` method returning a
+        :class:`reconciler.normalize.Normalised` (subclass
         :class:`reconciler.matching.IdentifierMatcher`) becomes usable as a key
-        of the recipe's ``talent.inputs``; an object with a ``decide(resolved)``
-        method (a :class:`reconciler.matching.DecisionRule`) becomes usable as
-        ``talent.mode``. The first registration of a name wins, so a plugin
-        replaces a built-in of the same name.
-    :return: nothing.
+        of the recipe's ``talent.inputs``; ``spec`` is that key's
+        :class:`reconciler.recipe.InputSpec` (``column``, ``code_column``,
+        ``default_code``, ``type``, ``type_column``). An object with a ``name``
+        and a ``decide(resolved)`` method returning a
+        :class:`reconciler.matching.TalentDecision` (subclass
+        :class:`reconciler.matching.DecisionRule`) becomes usable as
+        ``talent.mode``. When two plugins register the same name, the one
+        called first wins: a plugin replaces a built-in of that name.
+    :return: nothing (ignored).
     """
 
 
@@ -39,12 +58,89 @@ def register_matchers(register):
 def register_writers(register):
     """Register output writers.
 
-    Called once when plugins are loaded.
+    Called whenever reconciler builds its writer registry; must only call ``register``.
 
-    :param register: call it once per writer: ``register(Writer(name, write, suffix))``
-        with a :class:`reconciler.writers.Writer`. ``write(ctx)`` receives a
-        :class:`reconciler.model.WriteContext` and returns the path it wrote.
-        The name is what the recipe lists under ``output.writers``. The first
-        registration of a name wins, so a plugin replaces a built-in.
-    :return: nothing.
+    :param register: call it once per writer:
+        ``register(Writer(name, write, suffix, description))`` with a
+        :class:`reconciler.writers.registry.Writer`. ``write(ctx)`` receives a
+        :class:`reconciler.model.WriteContext`, writes ``ctx.output_path``
+        (the run's output path with ``suffix``) and returns that path. ``name``
+        is what a recipe lists under ``output.writers``. When two plugins
+        register the same name the one called first wins, so a plugin replaces
+        a built-in writer (xlsx, csv, jsonl) of that name.
+    :return: nothing (ignored).
+    """
+
+
+# -- match phase --------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def normalise_value(kind, cell, spec, row):
+    """Normalise and validate one identifier cell before it is looked up.
+
+    Called for each identifier of ``talent.inputs`` whose cell is not blank,
+    on every row, before the matcher of that identifier. firstresult: the first plugin returning
+    something other than None decides, and the matcher is then not called;
+    return None to leave the value to the next plugin and finally the matcher.
+    Use it for a country's phone rules or a company's ID format without
+    replacing a whole matcher.
+
+    :param kind: the identifier's key in ``talent.inputs``: "mobile", "email",
+        "id_number", or a plugin matcher's name.
+    :param cell: the :class:`reconciler.model.Cell` of the identifier's column
+        in this row (``value`` as stored, ``text`` as displayed).
+    :param spec: the :class:`reconciler.recipe.InputSpec` of that identifier
+        (``column``, ``code_column``, ``default_code``, ``type``, ``type_column``).
+    :param row: the whole :class:`reconciler.model.SheetRow` (``number``,
+        ``get(header)``), to read other columns such as a country column.
+    :return: a :class:`reconciler.normalize.Normalised` (build one with
+        :func:`reconciler.matching.valid_value` or
+        :func:`reconciler.matching.invalid_value`), or None to fall through.
+    """
+
+
+# -- write phase --------------------------------------------------------------
+
+
+@hookspec
+def register_output_columns(recipe, register):
+    """Declare the output columns this plugin fills with ``row_outputs``.
+
+    Called once per run (and by ``check``) after the recipe and the sheet are
+    read, before anything is sent. Declared columns are appended after the
+    recipe's own output columns, in plugin load order, in every writer's output; a
+    header the sheet already has is filled in place, as for recipe columns.
+    Declaring a header that is already an output column adds nothing (use
+    it to change that column's values).
+
+    :param recipe: the loaded :class:`reconciler.recipe.Recipe`; declare a
+        column only when it makes sense for this recipe (e.g. it has a talent
+        section).
+    :param register: call ``register(header, kind="value")`` once per column.
+        kind "value" writes the Python value (bool, number, date, text);
+        "text" always writes text (IDs, phones); "status" and "note" style
+        the cell like the status and note columns.
+    :return: nothing (ignored).
+    """
+
+
+@hookspec
+def row_outputs(row, outcome, recipe):
+    """Add or change output values of one row after matching.
+
+    Called once per non-blank row, after the talent and job-data decisions
+    and before the status counts and the writers. Every plugin is called;
+    when two return the same header, the one called first wins.
+
+    :param row: the :class:`reconciler.model.SheetRow` as read from the sheet.
+    :param outcome: the row's :class:`reconciler.model.RowOutcome`:
+        ``talent_status``/``talent_note``, ``job_status``/``job_note`` (None
+        when the recipe has no such section) and ``values`` (output column
+        header -> value) as decided so far. It may be changed in place, e.g.
+        to add to a note; a changed status is counted in the summary.
+    :param recipe: the loaded :class:`reconciler.recipe.Recipe`.
+    :return: a dict of output column header -> value, or None. Every header
+        must be an output column: one of the recipe's or one declared with
+        ``register_output_columns``.
     """

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .feishu import KeyLookup, Talent
-from .model import SheetRow
+from .feishu import KeyLookup, Talent, TalentKey
+from .model import Cell, SheetRow
 from .normalize import Normalised
 
 
@@ -67,6 +67,26 @@ class DecisionRule:
 
     def decide(self, resolved: list[Resolved]) -> TalentDecision:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+# What a key's `group` is when a plugin does not say: mainland mobiles, mainland ID cards.
+_DEFAULT_GROUPS = {"mobile": "86", "email": "", "id_number": "1"}
+
+
+def valid_value(kind: str, cell: Cell, value: str, *, group: str | None = None) -> Normalised:
+    """A valid identifier for plugins (matchers, normalise_value): what is sent to Feishu.
+
+    kind:  "mobile", "email" or "id_number" (what Feishu looks the value up as)
+    value: the normalised value: national mobile digits, lower-case email, ID number
+    group: mobile country code digits ("852"), ID type ("2"); default 86 / 1 / ""
+    """
+    group = _DEFAULT_GROUPS.get(kind, "") if group is None else str(group)
+    return Normalised(kind, TalentKey(kind, group, value), None, True, cell.text)
+
+
+def invalid_value(kind: str, cell: Cell, error: str) -> Normalised:
+    """An invalid identifier: never sent; `error` (one sentence) goes into the row's note."""
+    return Normalised(kind, None, error, True, cell.text)
 
 
 def _located(column: str, message: str) -> str:

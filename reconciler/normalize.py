@@ -21,6 +21,7 @@ from typing import Any
 import phonenumbers
 
 from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
+from reconciler.masking import mask  # noqa: F401 - re-exported: callers mask via normalize
 from reconciler.model import Cell
 
 # IdentificationType (feishu-api.md): value -> the name Feishu shows in Chinese.
@@ -372,21 +373,3 @@ def normalise_id_number(
 
 
 # ---------------------------------------------------------------- masking
-
-
-def _mask_middle(value: str, head: int, tail: int) -> str:
-    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
-
-
-def mask(kind: str, value: str) -> str:
-    """Hide the middle of an identifier for logs: 138****8000, 1101**********1234, a***@example.com."""
-    value = value.strip()
-    if not value:
-        return ""
-    if kind == EMAIL and "@" in value:
-        local, _, domain = value.rpartition("@")
-        return f"{local[:1]}***@{domain}"
-    keep = len(value) // 4  # short values keep less, so most of them stays hidden
-    if kind == MOBILE and len(value) >= 9:
-        return _mask_middle(value, 3, 4)
-    return _mask_middle(value, min(4, keep), min(4, keep))

@@ -8,15 +8,18 @@ is sent to the API before the recipe and the sheet have validated.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import plugin_hooks
 from . import plugins as plugin_system
-from .connect import Connection, cache_path, open_client
+from .connect import Connection, cache_settings, open_client
 from .errors import RecipeError, SheetError, UsageError
 from .feishu import (
     ENDPOINT_JOB_DATAS,
@@ -30,12 +33,16 @@ from .feishu import (
     TalentLookup,
 )
 from .jobjoin import join_job_data
+from .logs import remove_handler, setup_file_logging
 from .matching import Resolved
 from .model import JOB_STATUSES, TALENT_STATUSES, OutputColumn, RowOutcome, RunSummary, Sheet, WriteContext
 from .normalize import Normalised
 from .outputs import output_columns, output_paths, talent_values
 from .recipe import Recipe, load_recipe, required_headers, validate_headers
-from .sheets import list_headers, read_sheet
+from .sheets import gc_paused, list_headers, read_sheet
+
+
+log = logging.getLogger("reconciler.run")
 
 
 class Progress:
@@ -60,6 +67,8 @@ class RunOptions:
     progress: Progress = field(default_factory=Progress)
     workers: int = 16
     limits: RateLimits | None = None
+    log_path: Path | None = None  # a masked log file (--log)
+    client_options: dict = field(default_factory=dict)  # more FeishuClient settings (timeouts, retries)
 
 
 @dataclass
@@ -74,6 +83,7 @@ class Prepared:
     connection: Connection
     cache: CacheSettings
     warnings: list[str]
+    plugin_columns: list[OutputColumn] = field(default_factory=list)  # declared by register_output_columns
 
 
 @dataclass
@@ -89,9 +99,7 @@ class RunResult:
 def load_with_plugins(recipe_path: Path, extra_plugins: Sequence[str] = (), env=None) -> tuple[Recipe, tuple]:
     """Load the recipe, its plugins and the CLI's, then validate names against the registries."""
     first = load_recipe(recipe_path, env=env)
-    plugin_system.load_default_plugins()
-    plugin_system.load_plugin_paths(extra_plugins)
-    plugin_system.load_plugin_paths(first.plugins, base=Path(recipe_path).resolve().parent)
+    plugin_system.load_run_plugins(extra_plugins, first)  # recipe's plugins: then --plugins, all or nothing
     matchers, rules = plugin_system.matcher_registry()
     writers = plugin_system.writer_registry()
     recipe = load_recipe(
@@ -125,15 +133,11 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     feishu = recipe.feishu.resolved(env)
     sandbox = options.sandbox or (feishu.base_url or "").strip().lower() == "sandbox"
     connection = Connection(feishu.base_url, feishu.app_id, feishu.app_secret, sandbox=sandbox)
-    cache = CacheSettings(
-        enabled=recipe.cache.enabled and not options.no_cache,
-        path=cache_path(recipe.cache.path, env),
-        expire_after=recipe.cache.expire_after,
-        offline=options.offline,
-    )
+    cache = cache_settings(recipe, env, no_cache=options.no_cache, offline=options.offline)
     warnings = list(sheet.warnings) + _unknown_fields(recipe)
     return Prepared(recipe, sheet, matchers.items, rules.items.get(recipe.talent.mode) if recipe.talent else None,
-                    chosen_writers, outputs, identifiers, connection, cache, warnings)
+                    chosen_writers, outputs, identifiers, connection, cache, warnings,
+                    plugin_columns=plugin_hooks.plugin_output_columns(recipe, output_columns(recipe)))
 
 
 def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sheet:
@@ -160,7 +164,7 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
 
 
 def _identify(matcher, row, spec) -> Normalised:
-    return matcher.identify(row, spec)
+    return plugin_hooks.identify(matcher, row, spec)  # normalise_value plugins first, then the matcher
 
 
 def _unknown_fields(recipe: Recipe) -> list[str]:
@@ -174,12 +178,35 @@ def _unknown_fields(recipe: Recipe) -> list[str]:
 
 
 def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) -> RunResult:
+    # A run builds millions of long-lived, acyclic objects (cells, keys, outcomes); with the
+    # cycle collector rescanning them over and over, a 100,000-row run took half as long again.
+    with gc_paused():
+        return _run(recipe_path, input_path, options)
+
+
+def _run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) -> RunResult:
     options = options or RunOptions()
     started = time.monotonic()
     prepared = prepare(Path(recipe_path), Path(input_path), options)
+    handler = None
+    if options.log_path:
+        handler = setup_file_logging(options.log_path, secrets=(prepared.connection.app_secret or "",))
+    try:
+        return _run_prepared(prepared, Path(input_path), options, started)
+    except Exception:
+        log.exception("the run stopped")
+        raise
+    finally:
+        if handler is not None:
+            remove_handler(handler)
+
+
+def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, started: float) -> RunResult:
     recipe, sheet = prepared.recipe, prepared.sheet
     summary = RunSummary(recipe.display_name, dt.datetime.now().astimezone(), warnings=list(prepared.warnings))
-    with open_client(prepared.connection, cache=prepared.cache, limits=options.limits, workers=options.workers) as client:
+    log.info("run of %s on %s: %d rows", recipe.display_name, input_path.name, sum(not r.is_blank for r in sheet.rows))
+    with open_client(prepared.connection, cache=prepared.cache, limits=options.limits, workers=options.workers,
+                     **options.client_options) as client:
         store = _key_store(client, prepared.cache)
         talent_lookup = TalentLookup(client, store)
         job_fetcher = _job_fetcher(client, recipe, store)
@@ -192,19 +219,29 @@ def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) 
                       f"{len(batches)} requests"]
         if job_plan:
             plan_lines.append(job_plan.describe())
+        for line in plan_lines:
+            log.info("plan: %s", line)
         if options.dry_run:
             summary.seconds = time.monotonic() - started
             return RunResult(summary, [], {}, plan_lines, planned, _report(summary, [], planned))
         progress = options.progress
         progress.start("talents", len(set(keys)) - len(known))
-        lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n)) if keys else {}
-        fetched = {}
-        if job_plan is not None:
-            progress.start("job data", len(job_plan.employees))
-            fetched = job_fetcher.fetch(job_plan, progress=lambda n: progress.advance("job data", n))
+        fetched, job_data = {}, None
+        # The two endpoints have separate rate limits: job data is fetched while talents are looked up.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-data") as side:
+            if job_plan is not None:
+                progress.start("job data", len(job_plan.employees))
+                job_data = side.submit(job_fetcher.fetch, job_plan, progress=lambda n: progress.advance("job data", n))
+            lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n),
+                                        pending=(known, batches)) if keys else {}
+            if job_data is not None:
+                fetched = job_data.result()
         outcomes = _decide(prepared, lookups, fetched, employees, summary)
+        keys = known = lookups = fetched = None  # done with: let the writers reuse their memory (~200 MB at 100k rows)
+        columns = output_columns(recipe) + prepared.plugin_columns
+        plugin_hooks.apply_row_outputs(sheet, outcomes, recipe, columns)  # before counting: a plugin may change a status
         _count(summary, outcomes, client)
-        columns = output_columns(recipe)
+        log.info("talent %s; job data %s; requests %s", summary.talent_counts, summary.job_counts, summary.requests)
         status_columns = {}
         if recipe.talent:
             status_columns["talent"] = recipe.talent.status_column
@@ -223,7 +260,7 @@ def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) 
 def _key_store(client: FeishuClient, cache: CacheSettings) -> KeyStore | None:
     if not (cache.enabled or cache.offline) or cache.path is None:
         return None
-    return KeyStore(cache.path, app_key=client.app_key, expire_after=cache.expire_after, offline=cache.offline)
+    return KeyStore.for_cache(cache, app_key=client.app_key)
 
 
 def _job_fetcher(client: FeishuClient, recipe: Recipe, store) -> JobDataFetcher | None:
@@ -255,10 +292,12 @@ def _decide(prepared: Prepared, lookups, fetched, employees, summary: RunSummary
         if recipe.talent is not None:
             resolved = [
                 Resolved(r.input, r.column, r.normalised, lookups.get(r.normalised.key) if r.normalised.key else None)
-                for r in prepared.identifiers[row.number]
+                for r in prepared.identifiers.pop(row.number)  # popped: each row's identifiers are freed once decided
             ]
-            decision = prepared.rule.decide(resolved)
+            decision = plugin_hooks.decide(prepared.rule, resolved, row.number)
             outcome.talent_status, outcome.talent_note = decision.status, decision.note
+            if decision.status not in ("matched", "not_found"):
+                log.debug("row %d: talent %s: %s", row.number, decision.status, decision.note)  # masked by the log filter
             if decision.talent is not None and decision.status in ("matched", "partial"):
                 outcome.values.update(talent_values(recipe, decision.talent))
                 onboard_missing |= "is_onboarded" in recipe.talent.columns and decision.talent.is_onboarded is None

@@ -1,10 +1,12 @@
-"""The one PluginManager, and the registries of matchers and writers built from it.
+"""The one PluginManager, loading plugins into it, and the registries built from it.
 
-Load order: the built-ins (DEFAULT_PLUGINS, `trylast`), installed packages of the
-`reconciler` entry-point group (RECONCILER_LOAD_PLUGINS, a comma list, limits
-which; empty means none), then files and folders given by `--plugins` or a
-recipe's `plugins:` key. A plugin that fails to import, or implements a hook that
-does not exist, raises PluginError naming it; nothing of that load stays registered.
+Load order (a later plugin is called earlier, so it wins a name): the built-ins
+(DEFAULT_PLUGINS, `trylast`), installed packages of the `reconciler` entry-point
+group (RECONCILER_LOAD_PLUGINS, a comma list of entry-point or distribution
+names, limits which; empty means none), then the recipe's `plugins:`, then
+`--plugins`. Each load is all or nothing: a plugin that fails to import, or
+implements a hook that does not exist, raises PluginError naming it and the
+reason, and nothing of that load stays registered or imported.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
+import inspect
 import os
 import sys
 import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -22,42 +27,130 @@ from types import ModuleType
 import pluggy
 
 from . import hookspecs
-from .errors import PluginError
+from .errors import PluginError, RecipeError, ReconcilerError
 
 DEFAULT_PLUGINS = ("reconciler.builtin.matchers", "reconciler.builtin.writers")
 ENTRY_POINT_GROUP = "reconciler"
 LOAD_ENV = "RECONCILER_LOAD_PLUGINS"
+HOOK_NAMES = tuple(sorted(n for n in vars(hookspecs) if hasattr(getattr(hookspecs, n), "reconciler_spec")))
 
 pm = pluggy.PluginManager("reconciler")
 pm.add_hookspecs(hookspecs)
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _defaults_loaded = False
-# plugin name -> (source, version, location): for `reconciler plugins`
-SOURCES: dict[str, tuple[str, str | None, str | None]] = {}
 
 
-def _check(names: list[str]) -> None:
-    """pm.check_pending(), but a failure unregisters what this load added and names the plugin."""
+@dataclass(frozen=True)
+class PluginSource:
+    """Where a loaded plugin came from, for messages and `reconciler plugins`."""
+
+    label: str  # what people call it: module name, entry-point name, file stem
+    source: str  # "built-in" | "entry point" | "file"
+    version: str | None
+    location: str | None  # entry point "module:attr" or the file's path
+
+
+# registered plugin name -> where it came from
+SOURCES: dict[str, PluginSource] = {}
+
+
+def source_of(name: str) -> PluginSource:
+    return SOURCES.get(name) or PluginSource(name, "unknown", None, None)
+
+
+def describe(name: str) -> str:
+    """A plugin as named in messages: 'hk_mobile.py (/path/hk_mobile.py)', 'markdown (entry point pkg:mod)'."""
+    src = source_of(name)
+    if src.source == "file":
+        return f"{Path(src.location or src.label).name} ({src.location})"
+    if src.source == "entry point":
+        return f"{src.label} (entry point {src.location})"
+    return src.label
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _rollback(names: Iterable[str]) -> None:
+    for name in names:
+        plugin = pm.get_plugin(name)
+        if plugin is not None:
+            pm.unregister(plugin)
+            if source_of(name).source == "file":
+                sys.modules.pop(getattr(plugin, "__name__", ""), None)
+        SOURCES.pop(name, None)
+
+
+def _validate(names: list[str]) -> None:
+    """Unknown hooks and hook wrappers, reported per plugin; then pluggy's own check."""
+    for name in names:
+        plugin = pm.get_plugin(name)
+        for caller in pm.get_hookcallers(plugin) or ():
+            if caller.spec is None:
+                raise PluginError(
+                    f"plugin {describe(name)} implements {caller.name}, which is not a reconciler hook; "
+                    f"the hooks are: {', '.join(HOOK_NAMES)}"
+                )
+            for impl in caller.get_hookimpls():
+                if impl.plugin_name == name and (impl.hookwrapper or impl.wrapper):
+                    raise PluginError(
+                        f"plugin {describe(name)} implements {caller.name} as a hook wrapper, "
+                        "which reconciler does not support; use a plain @hookimpl function"
+                    )
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        for name in names:
-            plugin = pm.get_plugin(name)
-            if plugin is not None:
-                pm.unregister(plugin)
-                SOURCES.pop(name, None)
-        raise PluginError(f"plugin {exc.plugin_name or names[0]!r} is broken: {exc}") from exc
+        raise PluginError(f"plugin {exc.plugin_name} is broken: {' '.join(str(exc).split())}") from exc
 
 
-def _register(module: ModuleType, name: str, source: str, version: str | None, location: str | None) -> None:
+def _hook_arguments(function) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def _check_arguments(module: object, name: str) -> None:
+    """An implementation taking an argument its hook does not offer, said in reconciler's words."""
+    for hook in HOOK_NAMES:
+        function = getattr(module, hook, None)
+        if function is None or pm.parse_hookimpl_opts(module, hook) is None:
+            continue
+        taken, offered = _hook_arguments(function), _hook_arguments(getattr(hookspecs, hook))
+        extra = [a for a in taken if a not in offered]
+        if extra:
+            raise PluginError(
+                f"plugin {describe(name)} implements {hook}({', '.join(taken)}), but the hook offers "
+                f"{hook}({', '.join(offered)}); rename or remove {', '.join(extra)}"
+            )
+
+
+def _register(module: object, name: str, src: PluginSource) -> bool:
     if pm.get_plugin(name) is not None or pm.is_registered(module):
-        return
+        return False
+    SOURCES[name] = src
     try:
+        _check_arguments(module, name)
         pm.register(module, name=name)
+    except PluginError:
+        SOURCES.pop(name, None)
+        raise
     except (ValueError, pluggy.PluginValidationError) as exc:
-        raise PluginError(f"plugin {name!r} from {location or source} cannot be registered: {exc}") from exc
-    SOURCES[name] = (source, version, location)
+        message = f"plugin {describe(name)} cannot be registered: {' '.join(str(exc).split())}"
+        SOURCES.pop(name, None)
+        raise PluginError(message) from exc
+    return True
+
+
+@contextmanager
+def _all_or_nothing() -> Iterator[list[str]]:
+    """Collect the names registered inside; on any error unregister them all."""
+    added: list[str] = []
+    with _lock:
+        try:
+            yield added
+            _validate(added)
+        except BaseException:
+            _rollback(added)
+            raise
 
 
 def load_default_plugins() -> None:
@@ -69,88 +162,164 @@ def load_default_plugins() -> None:
         from . import __version__
 
         for module_name in DEFAULT_PLUGINS:
-            _register(importlib.import_module(module_name), module_name, "built-in", __version__, None)
-        added: list[str] = []
-        try:
-            for name, module, version, location in _entry_point_plugins():
-                _register(module, name, "entry point", version, location)
-                added.append(name)
-        except PluginError:
-            for name in added:
-                pm.unregister(name=name)
-                SOURCES.pop(name, None)
-            raise
-        _check(added)
+            _register(importlib.import_module(module_name), module_name,
+                      PluginSource(module_name, "built-in", __version__, None))
+        load_entry_point_plugins()
         _defaults_loaded = True
 
 
-def _entry_point_plugins():
+def _wanted_entry_points() -> set[str] | None:
     allowed = os.environ.get(LOAD_ENV)
-    wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        dist = ep.dist.name if ep.dist else None
-        if wanted is not None and ep.name not in wanted and dist not in wanted:
-            continue
-        try:
-            module = ep.load()
-        except Exception as exc:  # noqa: BLE001 - any import failure is reported by name
-            raise PluginError(f"plugin {ep.name!r} (entry point {ep.value}) failed to load: {exc}") from exc
-        yield ep.name, module, ep.dist.version if ep.dist else None, ep.value
+    return None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
 
 
-def load_plugin_paths(paths, *, base: Path | None = None) -> list[str]:
-    """Load plugins from .py files or folders of them (relative paths against `base`)."""
-    load_default_plugins()
+def load_entry_point_plugins() -> list[str]:
+    """Register installed `reconciler` entry points not yet registered; return their names.
+
+    RECONCILER_LOAD_PLUGINS (unset: all; empty: none; else a comma list of
+    entry-point or distribution names) limits which. A listed name that no
+    installed package provides is an error: it is usually a typo.
+    """
+    wanted = _wanted_entry_points()
+    entry_points = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+    if wanted:
+        known = {ep.name for ep in entry_points} | {ep.dist.name for ep in entry_points if ep.dist}
+        missing = sorted(wanted - known)
+        if missing:
+            raise PluginError(
+                f"{LOAD_ENV} names {', '.join(missing)}, which no installed package provides as a "
+                f"'{ENTRY_POINT_GROUP}' entry point; installed: {', '.join(sorted(known)) or 'none'}"
+            )
+    with _all_or_nothing() as added:
+        for ep in entry_points:
+            dist = ep.dist.name if ep.dist else None
+            if wanted is not None and ep.name not in wanted and dist not in wanted:
+                continue
+            src = PluginSource(ep.name, "entry point", ep.dist.version if ep.dist else None, ep.value)
+            if pm.get_plugin(ep.name) is not None:
+                continue
+            try:
+                module = ep.load()
+            except Exception as exc:  # noqa: BLE001 - any import failure is reported by name
+                raise PluginError(
+                    f"plugin {ep.name} (entry point {ep.value}{f' of {dist}' if dist else ''}) failed to import: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            if _register(module, ep.name, src):
+                added.append(ep.name)
+    return added
+
+
+def plugin_files(paths: Iterable[str | Path], *, base: Path | None = None, origin: str = "--plugins") -> list[Path]:
+    """The .py files named by plugin paths: a file, or every .py of a folder (not recursive).
+
+    In a folder, files starting with `_` or `test_` and conftest.py are not
+    plugins (helpers and the plugins' own tests may live beside them).
+    """
     files: list[Path] = []
     for entry in paths or ():
         path = Path(entry).expanduser()
         if base is not None and not path.is_absolute():
             path = base / path
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.py") if not p.name.startswith("_")))
+            files.extend(sorted(
+                p for p in path.glob("*.py")
+                if not p.name.startswith(("_", "test_")) and p.name != "conftest.py"
+            ))
         elif path.is_file() and path.suffix == ".py":
             files.append(path)
         else:
-            raise PluginError(f"plugin path {path} is not a .py file or a folder; check --plugins or the recipe's plugins:")
-    added: list[str] = []
-    with _lock:
+            what = "does not exist" if not path.exists() else "is not a .py file or a folder"
+            raise PluginError(f"plugin path {path} (from {origin}) {what}; give a plugin .py file or a folder of them")
+    return files
+
+
+def load_plugin_paths(paths: Iterable[str | Path], *, base: Path | None = None, origin: str = "--plugins") -> list[str]:
+    """Load plugins from .py files or folders of them (relative paths against `base`); return the new names."""
+    load_default_plugins()
+    return _load_files(plugin_files(paths, base=base, origin=origin))
+
+
+def load_run_plugins(cli_paths: Iterable[str | Path], recipe) -> list[str]:
+    """The recipe's `plugins:` (relative to the recipe) and then `--plugins`, in one all-or-nothing load.
+
+    A recipe entry that is not a file or folder is a RecipeError at that key.
+    """
+    load_default_plugins()
+    files: list[Path] = []
+    for index, entry in enumerate(recipe.plugins):
         try:
-            for file in files:
-                name = f"file:{file.resolve()}"
-                if pm.get_plugin(name) is None:
-                    _register(_import_file(file), name, "file", None, str(file))
-                    added.append(name)
-        except PluginError:
-            for name in added:
-                pm.unregister(name=name)
-                SOURCES.pop(name, None)
-            raise
-        _check(added)
+            files += plugin_files([recipe.resolve_path(entry)], origin="the recipe's plugins:")
+        except PluginError as exc:
+            raise RecipeError(recipe.issue_at(("plugins", index), str(exc))) from exc
+    files += plugin_files(cli_paths)
+    return _load_files(files)
+
+
+def _file_plugin_name(file: Path) -> str:
+    return f"file:{file.resolve()}"
+
+
+def _load_files(files: list[Path]) -> list[str]:
+    with _all_or_nothing() as added:
+        for file in dict.fromkeys(f.resolve() for f in files):
+            name = _file_plugin_name(file)
+            if pm.get_plugin(name) is not None:
+                continue
+            module = _import_file(file)
+            version = getattr(module, "__version__", None)
+            src = PluginSource(file.stem, "file", str(version) if version is not None else None, str(file))
+            try:
+                _register(module, name, src)
+            except PluginError:
+                sys.modules.pop(module.__name__, None)
+                raise
+            added.append(name)
     return added
 
 
 def _import_file(file: Path) -> ModuleType:
-    module_name = f"reconciler_plugin_{abs(hash(str(file.resolve())))}_{file.stem}"
+    # A unique module name per path: two folders may both hold a "report.py".
+    module_name = f"reconciler_plugin_{abs(hash(str(file)))}_{file.stem}"
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
-        raise PluginError(f"plugin {file} cannot be imported")
+        raise PluginError(f"plugin {file.name} ({file}) cannot be imported as Python")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
+    sys.modules[module_name] = module  # dataclasses and pickling look modules up here
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, whatever the error
         sys.modules.pop(module_name, None)
-        raise PluginError(f"plugin {file.name} failed to load: {type(exc).__name__}: {exc}") from exc
+        raise PluginError(f"plugin {file.name} ({file}) failed to import: {type(exc).__name__}: {exc}") from exc
     return module
 
 
-def unload(names) -> None:
-    """Unregister plugins loaded from files (tests; a long-lived process between recipes)."""
+def unload(names: Iterable[str]) -> None:
+    """Unregister plugins by registered name (tests; a long-lived process between recipes)."""
     with _lock:
-        for name in names:
-            if pm.get_plugin(name) is not None:
-                pm.unregister(name=name)
-            SOURCES.pop(name, None)
+        _rollback(list(names))
+
+
+def loaded_names() -> list[str]:
+    """Registered plugin names, in load order."""
+    return [name for name, plugin in pm.list_name_plugin() if plugin is not None]
+
+
+@contextmanager
+def isolated() -> Iterator[None]:
+    """Within the block, load plugins freely; afterwards every plugin loaded inside is unregistered.
+
+    For tests (a plugin's own, too): `with plugins.isolated(): run(...)`.
+    """
+    load_default_plugins()
+    before = set(loaded_names())
+    try:
+        yield
+    finally:
+        unload([name for name in loaded_names() if name not in before])
+
+
+# ---------------------------------------------------------------- registries
 
 
 @dataclass
@@ -158,44 +327,67 @@ class Registry:
     """Named objects registered through a hook, with the plugin that registered each."""
 
     items: dict[str, object] = field(default_factory=dict)
-    owners: dict[str, str] = field(default_factory=dict)
-    overridden: list[tuple[str, str]] = field(default_factory=list)  # (name, plugin whose entry lost)
+    owners: dict[str, str] = field(default_factory=dict)  # name -> plugin whose registration won
+    overridden: list[tuple[str, str]] = field(default_factory=list)  # (name, plugin whose registration lost)
+    by_plugin: dict[str, list[str]] = field(default_factory=dict)  # plugin -> every name it registered
 
     def names(self) -> list[str]:
         return sorted(self.items)
 
 
-def _collect(hook_name: str, name_of) -> Registry:
+def hook_impls_in_call_order(hook_name: str) -> list:
+    """The implementations of a hook in the order pluggy calls them: plugins first, trylast built-ins last."""
+    return list(reversed(getattr(pm.hook, hook_name).get_hookimpls()))
+
+
+def call_impl(impl, hook_name: str, where: str = "", **kwargs):
+    """Call one implementation with the arguments it asks for; its failure becomes a PluginError naming it."""
+    try:
+        return impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+    except ReconcilerError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug is reported with its name, not as a traceback
+        raise PluginError(
+            f"plugin {describe(impl.plugin_name)} failed in {hook_name}{where}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _collect(hook_name: str) -> Registry:
     load_default_plugins()
     registry = Registry()
-    hook = getattr(pm.hook, hook_name)
-    # Same order pluggy calls them in: plugins first, trylast built-ins last.
-    for impl in reversed(hook.get_hookimpls()):
-        def register(obj, _plugin=impl.plugin_name):
-            name = name_of(obj)
-            if not name:
-                raise PluginError(f"plugin {_plugin!r} registered an object without a name in {hook_name}")
+    for impl in hook_impls_in_call_order(hook_name):
+        plugin = impl.plugin_name
+
+        def register(obj, _plugin=plugin):
+            name = getattr(obj, "name", "")
+            if not name or not isinstance(name, str):
+                raise PluginError(f"plugin {describe(_plugin)} registered {obj!r} without a name in {hook_name}")
+            registry.by_plugin.setdefault(_plugin, []).append(name)
             if name in registry.items:
                 registry.overridden.append((name, _plugin))
                 return
             registry.items[name] = obj
             registry.owners[name] = _plugin
 
-        impl.function(**{arg: register for arg in impl.argnames})
+        call_impl(impl, hook_name, register=register)
     return registry
 
 
 def matcher_registry() -> tuple[Registry, Registry]:
-    """(identifier matchers, decision rules), by name."""
-    every = _collect("register_matchers", lambda obj: getattr(obj, "name", ""))
+    """(identifier matchers, decision rules), by name; a rule is an object with `decide`."""
+    every = _collect("register_matchers")
     matchers, rules = Registry(), Registry()
     for name, obj in every.items.items():
         target = rules if hasattr(obj, "decide") else matchers
         target.items[name] = obj
         target.owners[name] = every.owners[name]
-    matchers.overridden = rules.overridden = every.overridden
+    for target in (matchers, rules):
+        target.overridden = [(n, p) for n, p in every.overridden if n in target.items]
+        target.by_plugin = {
+            p: [n for n in names if n in target.items] for p, names in every.by_plugin.items()
+        }
     return matchers, rules
 
 
 def writer_registry() -> Registry:
-    return _collect("register_writers", lambda obj: getattr(obj, "name", ""))
+    return _collect("register_writers")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -212,7 +213,7 @@ def test_refused_credentials_exit_3(workdir, env):
     recipe = write_recipe(workdir)
     result = invoke(["run", recipe, workdir / "people.xlsx"], {**env, "FEISHU_APP_SECRET": "not-the-secret-42"})
     assert result.exit_code == 3
-    assert "credentials" in result.output and "not-the-secret-42" not in result.output
+    assert "10014" in result.output and "FEISHU_APP_SECRET" in result.output and "not-the-secret-42" not in result.output
 
 
 def test_missing_scope_exit_3(workdir, env, sandbox):
@@ -232,7 +233,8 @@ def test_anything_else_exit_1_in_one_sentence(workdir, env):
     (workdir / "a-file").write_text("x")
     result = invoke(["run", recipe, workdir / "people.xlsx", "-o", workdir / "a-file" / "out.xlsx"], env)
     assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and "Traceback" not in result.output
+    assert result.output.startswith(("Error: ", "错误：")) and "Traceback" not in result.output
+    assert result.output.count("\n") == 1  # one sentence
     debug = invoke(["run", recipe, workdir / "people.xlsx", "-o", workdir / "a-file" / "out.xlsx", "--debug"], env)
     assert debug.exit_code == 1 and "Traceback" in debug.output
 
@@ -287,3 +289,14 @@ def test_sandbox_command_serves_and_curl_behaves(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_stderr_is_one_sentence_in_a_real_process(workdir):
+    """No log record may reach stderr through Python's last-resort handler."""
+    recipe = write_recipe(workdir)
+    exe = Path(sys.executable).with_name("reconciler")
+    proc = subprocess.run([str(exe), "run", str(recipe), str(workdir / "people.xlsx"), "--sandbox",
+                           "-o", str(workdir / "no-such-folder" / "out.xlsx")],
+                          capture_output=True, text=True, env={**os.environ, "RECONCILER_CACHE_PATH": str(workdir / "c.sqlite")})
+    assert proc.returncode == 1
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

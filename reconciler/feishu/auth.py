@@ -8,6 +8,7 @@ The secret and the token never appear in an exception message or a log line.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -15,6 +16,8 @@ import requests
 
 from ..errors import FeishuAuthError, FeishuError
 from .transport import API_PREFIX, ENDPOINT_AUTH
+
+log = logging.getLogger("reconciler.feishu.auth")
 
 # Codes at the auth endpoint that mean "the app or its credentials are refused".
 AUTH_REFUSALS = {
@@ -110,5 +113,6 @@ class TokenProvider:
         margin = min(300.0, expire / 4)
         self._token = body["tenant_access_token"]
         self._refresh_at = self.clock() + expire - margin
+        log.info("fetched a tenant access token for app %s (valid %.0f s)", self._app_id, expire)
         if self._on_refresh:
             self._on_refresh()

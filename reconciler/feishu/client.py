@@ -10,6 +10,7 @@ and the request replayed once. Everything else surfaces as a FeishuError.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import random
 from collections.abc import Iterator
@@ -31,7 +32,10 @@ from .transport import (
     RateLimits,
     make_limiter,
     make_session,
+    open_redis,
 )
+
+log = logging.getLogger("reconciler.feishu")
 
 BASE_URLS = {"feishu": "https://open.feishu.cn", "lark": "https://open.larksuite.com"}
 TOKEN_INVALID = {99991663, 99991665, 99991671}
@@ -111,16 +115,23 @@ class FeishuClient:
         self.tokens = TokenProvider(
             self.base_url, app_id, app_secret, on_refresh=lambda: self.counters.add("token_refreshes")
         )
-        self.limiter = limiter or make_limiter(self.limits)
+        # With cache.backend redis the HTTP cache and the rate-limit buckets share one connection.
+        self.redis = open_redis(self.cache.redis_url) if self.cache.uses_redis else None
+        self._owns_limiter = limiter is None
+        self.limiter = limiter or make_limiter(self.limits, self.cache, self.redis)
         self.session = make_session(
             cache=self.cache, limiter=self.limiter, app_key=self.app_key, counters=self.counters,
-            pool_size=self.workers + 4, auth=self.tokens.get,
+            pool_size=self.workers + 4, auth=self.tokens.get, redis=self.redis,
         )
 
     # -- plumbing -------------------------------------------------------------
 
     def close(self) -> None:
         self.session.close()
+        if self._owns_limiter:
+            self.limiter.close()  # its leak thread and bucket connections
+        # The Redis connection is not closed here: the limiter's leak thread may be
+        # finishing one last clean-up on it; redis-py releases it with the client.
 
     def __enter__(self) -> FeishuClient:
         return self
@@ -159,6 +170,9 @@ class FeishuClient:
 
     def _before_sleep(self, state: RetryCallState) -> None:
         self.counters.add("retries")
+        exc = state.outcome.exception() if state.outcome else None
+        endpoint = state.args[1] if len(state.args) > 1 else "?"
+        log.warning("retrying %s (attempt %d failed: %s)", endpoint, state.attempt_number, exc)
 
     def _call_once(self, method: str, endpoint: str, params, body) -> dict:
         url = self.base_url + API_PREFIX + endpoint

@@ -116,13 +116,20 @@ class JobDataFetcher:
             return {}
         remaining = set(plan.employees)
         found: dict[str, list[JobData]] = defaultdict(list)
+        failure = None
         if plan.strategy in ("page_all", "page_departments"):
-            remaining = self._page(plan, remaining, found, progress)
+            remaining, failure = self._page(plan, remaining, found, progress)
         results = {e: EmployeeJobData(tuple(found[e])) for e in plan.employees if e not in remaining}
+        if failure is not None:
+            # A page failed after its retries: the employees it would have answered are
+            # errors. Asking each of them one by one could cost the whole minute's budget.
+            results.update({e: EmployeeJobData(error=f"job data lookup failed: {failure}") for e in remaining})
+            return results
         results.update(self._per_employee(sorted(remaining), progress))
         return results
 
-    def _page(self, plan, remaining: set[str], found, progress) -> set[str]:
+    def _page(self, plan, remaining: set[str], found, progress) -> tuple[set[str], str | None]:
+        """Page through; return the employees still to ask and, if a page failed for good, why."""
         spent = 0
         for department in plan.departments or [None]:
             total, complete, last_page = 0, False, set()
@@ -145,17 +152,19 @@ class JobDataFetcher:
                         break  # asking the rest one by one is now cheaper
             except FeishuAuthError:
                 raise
-            except FeishuError:
-                pass  # the rest is asked per employee, each failing on its own if it must
+            except FeishuError as exc:
+                failure = str(exc)
+            else:
+                failure = None
             if not complete:
                 # An employee of the last page may continue on the next one: ask again.
                 for employee in last_page:
                     found.pop(employee, None)
-                return remaining | last_page
+                return remaining | last_page, failure
             if self.store:
                 self.store.put_value(self._total_name(department), total)
         # Paged everything: whoever is still missing has no job data.
-        return set()
+        return set(), None
 
     def _per_employee(self, employees: list[str], progress) -> dict[str, EmployeeJobData]:
         if not employees:

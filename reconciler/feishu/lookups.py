@@ -9,6 +9,7 @@ the bad number is alone, so every other key still gets its answer.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,9 +18,11 @@ from ..errors import FeishuAuthError, FeishuError
 from .client import FeishuClient, InvalidMobileError
 from .keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
 from .keystore import KeyStore
+from ..masking import mask
 from .models import Talent
 
 MAX_PER_REQUEST = 100
+log = logging.getLogger("reconciler.feishu.lookups")
 
 
 @dataclass(frozen=True)
@@ -79,18 +82,16 @@ class TalentLookup:
 
     def pending(self, keys: Iterable[TalentKey]) -> tuple[dict[TalentKey, KeyLookup], list[Batch]]:
         """Answers already known, and the batches still to send (for --dry-run and run)."""
-        known: dict[TalentKey, KeyLookup] = {}
-        missing: list[TalentKey] = []
-        for key in set(keys):
-            talents = self.store.get(key) if self.store else None
-            if talents is None:
-                missing.append(key)
-            else:
-                known[key] = KeyLookup(tuple(talents))
-        return known, plan_batches(missing)
+        distinct = set(keys)
+        stored = self.store.get_many(distinct) if self.store else {}
+        known = {key: KeyLookup(tuple(talents)) for key, talents in stored.items()}
+        return known, plan_batches(key for key in distinct if key not in stored)
 
-    def run(self, keys: Iterable[TalentKey], progress: Callable[[int], None] | None = None) -> dict[TalentKey, KeyLookup]:
-        results, batches = self.pending(keys)
+    def run(self, keys: Iterable[TalentKey], progress: Callable[[int], None] | None = None,
+            pending: tuple[dict[TalentKey, KeyLookup], list[Batch]] | None = None) -> dict[TalentKey, KeyLookup]:
+        """Every key's answer; `pending` is what `pending(keys)` returned, when the caller already asked
+        (its dict of known answers is completed and returned: a 100,000-row sheet has ~150,000 keys)."""
+        results, batches = pending if pending is not None else self.pending(keys)
         if results:
             self.client.counters.add("key_cache_hits", n=len(results))
         with self.client.executor() as pool:
@@ -112,6 +113,7 @@ class TalentLookup:
             talents = self.client.batch_get_talent_ids(**_request_for(batch))
         except InvalidMobileError:
             if len(batch.keys) == 1:
+                log.warning("Feishu rejects mobile %s (1002009)", mask(batch.kind, batch.keys[0].value))
                 return {batch.keys[0]: KeyLookup(error="Feishu rejects this mobile number as not valid (1002009)")}
             middle = len(batch.keys) // 2
             halves = (Batch(batch.kind, batch.group, batch.keys[:middle]), Batch(batch.kind, batch.group, batch.keys[middle:]))
@@ -123,6 +125,7 @@ class TalentLookup:
             raise  # the whole run stops: no key can be answered
         except FeishuError as exc:  # retries spent, offline miss...: only this batch's keys fail
             reason = str(exc) or type(exc).__name__
+            log.warning("a batch of %d %s keys failed: %s", len(batch.keys), batch.kind, reason)
             return {key: KeyLookup(error=f"lookup failed: {reason}") for key in batch.keys}
         by_key: dict[TalentKey, list[Talent]] = {key: [] for key in batch.keys}
         for talent in talents:

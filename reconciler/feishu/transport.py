@@ -4,27 +4,60 @@ The limiter sits in the transport adapter on purpose: requests-cache answers hit
 before the adapter is reached, so cache hits never spend the rate budget, while
 every request that does go on the wire (retries included) is counted and limited.
 Buckets are per endpoint (Feishu counts each API separately) and per app.
+
+Feishu's limits are per app, not per process, so the buckets are shared by every
+run of the app (see docs/shared-limits.md): with the sqlite backend a
+pyrate-limiter SQLiteBucket in one file per machine (its file lock makes
+check-and-insert atomic across processes); with the redis backend the HTTP cache
+(requests-cache RedisCache), the per-key store and a pyrate-limiter RedisBucket
+(an atomic Lua check-and-insert) all live in Redis, shared by machines.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 import requests
-from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate
+from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RateItem, RedisBucket, SQLiteBucket
+from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession, SQLiteCache, create_key
 from requests_ratelimiter import LimiterAdapter
 from requests_ratelimiter.buckets import HostBucketFactory
 
+from ..errors import ReconcilerError
 from .counters import Counters
 
 API_PREFIX = "/open-apis/"
 ENDPOINT_AUTH = "auth/v3/tenant_access_token/internal"
 ENDPOINT_TALENTS = "hire/v1/talents/batch_get_id"
 ENDPOINT_JOB_DATAS = "corehr/v1/job_datas"
+RATE_LIMITED_CODE = 99991400
+
+RATELIMIT_FILE = "feishu-ratelimit.sqlite"
+# Every key reconciler writes to Redis starts with "reconciler-": `cache clear` deletes
+# the first two namespaces and nothing else in the database.
+REDIS_HTTP_NAMESPACE = "reconciler-http"  # requests-cache: reconciler-http:<key>, reconciler-http-redirects
+REDIS_KEYS_NAMESPACE = "reconciler-keys"  # the per-key store: reconciler-keys:<hash>
+REDIS_RATELIMIT_PREFIX = "reconciler-ratelimit"  # buckets: reconciler-ratelimit:<app>:<endpoint>
+# Redis drops an entry this long after it expired (requests-cache's TTL offset); until
+# then an expired answer can still serve --offline.
+REDIS_TTL_OFFSET = 86400
+# Our windows are this much longer than Feishu's 1 s and 60 s: a request counts
+# against the budget from the moment it is let through until Feishu's window has
+# surely let go of it, even when it reached Feishu late (a busy machine: measured
+# with four runs on two cores, a request can take a few hundred ms to arrive).
+WINDOW_SLACK_MS = 100
+
+
+class CacheBackendError(ReconcilerError):
+    """The configured cache backend cannot be used (e.g. Redis is unreachable)."""
+
+    exit_code = 1
 
 
 def endpoint_of(url: str) -> str:
@@ -46,10 +79,98 @@ class RateLimits:
         # window to allow more requests, but at a lower rate, than the shorter one).
         rates = []
         if self.per_second < self.per_minute:
-            rates.append(Rate(int(self.per_second), Duration.SECOND))
+            rates.append(Rate(int(self.per_second), Duration.SECOND.value + WINDOW_SLACK_MS))
         if self.per_minute < self.per_second * 60:
-            rates.append(Rate(int(self.per_minute), Duration.MINUTE))
+            rates.append(Rate(int(self.per_minute), Duration.MINUTE.value + WINDOW_SLACK_MS))
         return rates
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    enabled: bool = True
+    path: Path | None = None  # None: the user's cache folder (see default_cache_path)
+    expire_after: int = 3600
+    offline: bool = False  # answer only from the cache; a miss becomes a per-request error
+    backend: str = "sqlite"  # "sqlite" (files on this machine) | "redis" (shared by machines)
+    redis_url: str | None = None  # with backend "redis": where Redis is (may hold a password: never shown)
+    # sqlite backend: the file holding the rate-limit buckets every run on this machine
+    # shares. None: the limit is per process (library use without a shared place).
+    ratelimit_path: Path | None = None
+
+    @property
+    def uses_redis(self) -> bool:
+        return self.backend == "redis"
+
+
+def default_cache_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("reconciler")) / "feishu-cache.sqlite"
+
+
+def safe_redis_url(url: str | None) -> str:
+    """A Redis URL for messages: scheme, host, port and database, never the password."""
+    if not url:
+        return "(no Redis URL)"
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}"
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def open_redis(url: str | None):
+    """A connected redis-py client for `url`, or a CacheBackendError saying what to do."""
+    if not url:
+        raise CacheBackendError(
+            "cache.backend is redis but no Redis URL is set; set REDIS_URL or cache.redis_url "
+            "(e.g. redis://localhost:6379/0), or use cache.backend: sqlite"
+        )
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise CacheBackendError(
+            "cache.backend is redis but the redis package is not installed; run: pip install 'reconciler[redis]'"
+        ) from None
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30, health_check_interval=30)
+        client.ping()
+    except (redis.RedisError, ValueError, OSError) as exc:
+        raise CacheBackendError(
+            f"cannot reach Redis at {safe_redis_url(url)} (cache.backend: redis): {type(exc).__name__}; "
+            "start Redis, fix REDIS_URL / cache.redis_url, or use cache.backend: sqlite"
+        ) from None
+    return client
+
+
+class EndpointBucketFactory(HostBucketFactory):
+    """requests-ratelimiter's one-bucket-per-name factory; a Redis bucket's key gets
+    reconciler's prefix (the library would use the bare name for every backend)."""
+
+    def _create_bucket(self, name: str):
+        if self.bucket_class is RedisBucket:
+            key = f"{REDIS_RATELIMIT_PREFIX}:{name}"
+            return RedisBucket.init(rates=self.rates, redis=self.bucket_init_kwargs["redis"], bucket_key=key)
+        return super()._create_bucket(name)
+
+
+def make_limiter(limits: RateLimits, cache: CacheSettings | None = None, redis=None) -> Limiter:
+    """A limiter whose buckets (one per app and endpoint) live where `cache` says:
+    Redis, the machine's rate-limit file, or (no shared place) this process's memory."""
+    if cache is not None and cache.uses_redis:
+        factory = EndpointBucketFactory(limits.rates(), bucket_class=RedisBucket, bucket_init_kwargs={"redis": redis})
+    elif cache is not None and cache.ratelimit_path is not None:
+        path = cache.ratelimit_path
+        private_file(path)
+        private_file(Path(f"{path}.lock"))  # the file lock pyrate-limiter takes around each check-and-insert
+        factory = EndpointBucketFactory(
+            limits.rates(), bucket_class=SQLiteBucket, bucket_init_kwargs={"path": path, "use_file_lock": True}
+        )
+    else:
+        factory = EndpointBucketFactory(limits.rates(), bucket_class=InMemoryBucket)
+    # buffer_ms: slack after a window frees, for send-time vs arrival-time skew on the wire.
+    return Limiter(factory, buffer_ms=100)
 
 
 class EndpointLimiterAdapter(LimiterAdapter):
@@ -69,16 +190,86 @@ class EndpointLimiterAdapter(LimiterAdapter):
         return f"{self.app_key}:{endpoint_of(request.url)}"
 
     def send(self, request, **kwargs):
+        self._acquire(self._bucket_name(request))
         if self.auth is not None:
             request.headers["Authorization"] = f"Bearer {self.auth()}"
         self.counters.add("sent", endpoint_of(request.url))
-        return super().send(request, **kwargs)
+        response = HTTPAdapter.send(self, request, **kwargs)
+        if _is_rate_limited(response):
+            self._slow_down(request, response)
+        return response
+
+    def _slow_down(self, request, response) -> None:
+        """After a 429: plan under the limit Feishu named, then fill the bucket.
+
+        Filling is requests-ratelimiter's own reaction (`_fill_bucket`); the bucket is
+        the shared one, so every run of the app pauses, not just this one. Feishu's
+        429 also names the exceeded window's limit (x-ogw-ratelimit-limit): a run
+        configured above it lowers its own rates for this endpoint, so it converges
+        instead of overrunning again each time the window frees.
+        """
+        with self.limiter.lock:  # no put may run while the rates change under it
+            bucket = self.limiter.bucket_factory[self._bucket_name(request)]
+            learned = learned_rates(bucket.rates, response.headers)
+            if learned is not None:
+                bucket.rates = learned
+            self._fill_bucket(request)
+
+    def _acquire(self, name: str) -> None:
+        """Take one slot of the bucket, waiting as long as the bucket says.
+
+        Each attempt is a non-blocking acquire stamped with the clock at that moment.
+        The library's blocking wait would re-stamp its item with the time it planned
+        to wake up; on a busy machine a thread wakes later than planned, the shared
+        window would record the send too early and free its slot too soon.
+        """
+        while True:
+            # Holding the limiter's (re-entrant) lock: the non-blocking attempt never
+            # fails just because another thread is in the bucket, and the wait read
+            # afterwards is this attempt's own verdict.
+            with self.limiter.lock:
+                if self.limiter.try_acquire(name, blocking=False):
+                    return
+                bucket = self.limiter.bucket_factory[name]
+                wait_ms = bucket.waiting(RateItem(name, bucket.now()))
+            time.sleep(max(wait_ms, 0) / 1000 + self.limiter.buffer_ms / 1000)
 
 
-def make_limiter(limits: RateLimits, bucket_class=InMemoryBucket, bucket_kwargs: dict | None = None) -> Limiter:
-    factory = HostBucketFactory(rates=limits.rates(), bucket_class=bucket_class, bucket_init_kwargs=bucket_kwargs)
-    # buffer_ms: slack after a window frees, for send-time vs arrival-time skew on the wire.
-    return Limiter(factory, buffer_ms=100)
+def learned_rates(rates: list[Rate], headers) -> list[Rate] | None:
+    """`rates` lowered under the limit a 429 named, or None when they already are.
+
+    x-ogw-ratelimit-reset tells the window: within a second it is the per-second
+    one (a per-minute window about to reset would at worst lower a per-second rate
+    that cannot bind anyway). We stay under it by the same margins as the defaults
+    (48 of 50 per second, 980 of 1000 per minute)."""
+    try:
+        limit = int(headers.get("x-ogw-ratelimit-limit") or 0)
+        reset = float(headers.get("x-ogw-ratelimit-reset") or 0)
+    except ValueError:
+        return None
+    if limit <= 0:
+        return None
+    per_second = min((r.limit for r in rates if r.interval < Duration.MINUTE.value), default=math.inf)
+    per_minute = min((r.limit for r in rates if r.interval >= Duration.MINUTE.value), default=math.inf)
+    if reset <= 1:
+        per_second = min(per_second, max(1, limit - math.ceil(limit * 0.04)))
+    else:
+        per_minute = min(per_minute, max(1, limit - math.ceil(limit * 0.02)))
+    lowered = RateLimits(per_second, per_minute).rates()
+    same = [(r.limit, r.interval) for r in lowered] == [(r.limit, r.interval) for r in rates]
+    return None if same or not lowered else lowered
+
+
+def _is_rate_limited(response: requests.Response) -> bool:
+    """429, or an older API's 400 with code 99991400 (feishu-api.md, rate limits)."""
+    if response.status_code == 429:
+        return True
+    if response.status_code != 400:
+        return False
+    try:
+        return response.json().get("code") == RATE_LIMITED_CODE
+    except ValueError:
+        return False
 
 
 def private_file(path: Path) -> None:
@@ -97,20 +288,6 @@ def _cache_only_successes(response: requests.Response) -> bool:
         return response.json().get("code") == 0
     except ValueError:
         return False
-
-
-@dataclass(frozen=True)
-class CacheSettings:
-    enabled: bool = True
-    path: Path | None = None  # None: the user's cache folder (see default_cache_path)
-    expire_after: int = 3600
-    offline: bool = False  # answer only from the cache; a miss becomes a per-request error
-
-
-def default_cache_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("reconciler")) / "feishu-cache.sqlite"
 
 
 def _identity_key_fn(app_key: str):
@@ -133,16 +310,26 @@ def keys_path(cache_path: Path) -> Path:
     return cache_path.with_name(cache_path.stem + "-keys" + (cache_path.suffix or ".sqlite"))
 
 
+def make_cache_backend(cache: CacheSettings, redis=None):
+    """requests-cache's storage for `cache`: Redis, or the SQLite file (WAL: readers
+    never wait for a writer, whether threads or runs sharing the file)."""
+    if cache.uses_redis:
+        from requests_cache import RedisCache
+
+        return RedisCache(namespace=REDIS_HTTP_NAMESPACE, connection=redis, ttl_offset=REDIS_TTL_OFFSET)
+    path = cache.path or default_cache_path()
+    private_file(path)
+    return SQLiteCache(path, busy_timeout=30_000, wal=True)
+
+
 def make_session(
-    *, cache: CacheSettings, limiter: Limiter, app_key: str, counters: Counters, pool_size: int, auth=None
+    *, cache: CacheSettings, limiter: Limiter, app_key: str, counters: Counters, pool_size: int, auth=None,
+    redis=None,
 ) -> requests.Session:
     """A session that caches (or not) and rate-limits what it sends."""
     if cache.enabled or cache.offline:
-        path = cache.path or default_cache_path()
-        private_file(path)
         session: requests.Session = CachedSession(
-            # WAL: readers never wait for a writer (threads, and runs sharing the file).
-            backend=SQLiteCache(path, busy_timeout=30_000, wal=True),
+            backend=make_cache_backend(cache, redis),
             expire_after=cache.expire_after,
             allowable_methods=("GET", "POST"),
             allowable_codes=(200,),

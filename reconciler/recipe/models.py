@@ -28,7 +28,7 @@ from reconciler.errors import RecipeIssue
 from reconciler.recipe.feishu import FeishuSection
 from reconciler.recipe.paths import format_loc
 from reconciler.recipe.strictness import Loc, StrictModel, recipe_error, short_form, validate_with_extra
-from reconciler.recipe.values import check_country_code, check_locale, parse_duration
+from reconciler.recipe.values import check_country_code, check_locale, check_redis_url, parse_duration
 
 BUILTIN_MATCHERS = ("mobile", "email", "id_number")
 BUILTIN_MODES = ("all", "any")
@@ -258,7 +258,7 @@ class OutputSection(StrictModel):
 
 
 class CacheSection(StrictModel):
-    """HTTP cache of Feishu answers."""
+    """HTTP cache of Feishu answers, and where runs of the same app share its rate limit."""
 
     enabled: bool = Field(default=True, description="Cache Feishu answers between runs.")
     path: str | None = Field(default=None, description="Cache file; default: a file in the user's cache folder.")
@@ -267,6 +267,22 @@ class CacheSection(StrictModel):
         validate_default=True,
         description="How long an answer stays fresh: 30s, 15m, 1h, 2d, 1h30m, or seconds. Never 0: data changes.",
     )
+    backend: Literal["sqlite", "redis"] = Field(
+        default="sqlite",
+        description=(
+            "Where the cache and the shared rate limit live: sqlite (files on this machine, shared by its runs) "
+            "or redis (a Redis server shared by several machines)."
+        ),
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="With backend redis: redis://host:6379/0 (or rediss://, unix://); default: environment REDIS_URL.",
+    )
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_redis_url(value)
 
 
 # A section written with everything commented out (`source:`) means "all defaults".

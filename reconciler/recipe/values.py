@@ -76,3 +76,16 @@ def check_locale(value: str) -> str:
     if not _LOCALE.fullmatch(value.strip()):
         raise ValueError(f"'{value}' is not a language tag; write e.g. zh-CN, en-US, zh or en")
     return value.strip()
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def check_redis_url(value: str) -> str:
+    """A Redis URL: redis://[:password@]host[:port][/db], rediss:// (TLS) or unix:///path/to/socket."""
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or (parts.scheme == "unix" and parts.path)):
+        # Never echo the value: a Redis URL may hold a password.
+        raise ValueError("expected a Redis URL such as redis://localhost:6379/0 (or rediss://, unix:///path)")
+    return text

@@ -13,7 +13,8 @@ import datetime as dt
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -55,21 +56,27 @@ def outcome_value(column: OutputColumn, outcome: RowOutcome, status_columns: dic
     outcome's own fields; everything else (value and text columns, a plugin's
     status or note columns) from `outcome.values`.
     """
+    return outcome_getter(column, status_columns)(outcome)
+
+
+def outcome_getter(column: OutputColumn, status_columns: dict[str, str]) -> Callable[[RowOutcome], Any]:
+    """`outcome_value` for one column, decided once (a writer calls it for every cell)."""
     section = column.section
     for name, header in status_columns.items():
         if header == column.header and column.kind == "status":
             section = name
     if column.kind == "status":
         if section == "talent":
-            return outcome.talent_status
+            return attrgetter("talent_status")
         if section == "job_data":
-            return outcome.job_status
+            return attrgetter("job_status")
     elif column.kind == "note":
         if section == "talent":
-            return outcome.talent_note or None
+            return lambda outcome: outcome.talent_note or None
         if section == "job_data":
-            return outcome.job_note or None
-    return outcome.values.get(column.header)
+            return lambda outcome: outcome.job_note or None
+    header = column.header
+    return lambda outcome: outcome.values.get(header)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -16,7 +16,6 @@ import datetime as dt
 import decimal
 import math
 import re
-import unicodedata
 import warnings
 import zipfile
 from copy import copy
@@ -32,83 +31,28 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reconciler.errors import SheetError
-from reconciler.model import JOB_STATUSES, TALENT_STATUSES, WriteContext
+from reconciler.model import WriteContext
+from reconciler.writers.annotation import (
+    MISMATCH_FILL,
+    STATUS_FILLS,
+    SUMMARY_WIDTHS,
+    added_width,
+    display_width,
+    labels_for,
+    place_columns,
+    summary_cells,
+    summary_rows,
+    summary_title,
+)
 from reconciler.writers.common import atomic_output, check_output_path, looks_like_formula, outcome_value, text_of
-
-# Summary sheet and comment labels, one dict per locale (translators: edit here).
-LABELS: dict[str, dict[str, str]] = {
-    "en-US": {
-        "recipe": "Recipe",
-        "started_at": "Run started",
-        "input_file": "Input file",
-        "sheet": "Sheet",
-        "rows": "Rows reconciled",
-        "talent_status": "Talent status",
-        "job_status": "Job data status",
-        "count": "Rows",
-        "requests": "Requests sent",
-        "requests_total": "Total",
-        "cache_hits": "Cache hits",
-        "retries": "Retries",
-        "rate_limited": "Rate-limited responses",
-        "seconds": "Seconds",
-        "warnings": "Warnings",
-        "none": "none",
-        "feishu": "Feishu",
-        "blank": "(blank)",
-    },
-    "zh-CN": {
-        "recipe": "配方",
-        "started_at": "运行时间",
-        "input_file": "输入文件",
-        "sheet": "工作表",
-        "rows": "已核对行数",
-        "talent_status": "人才状态",
-        "job_status": "任职数据状态",
-        "count": "行数",
-        "requests": "已发送请求",
-        "requests_total": "合计",
-        "cache_hits": "缓存命中",
-        "retries": "重试次数",
-        "rate_limited": "被限流的响应",
-        "seconds": "耗时（秒）",
-        "warnings": "警告",
-        "none": "无",
-        "feishu": "飞书",
-        "blank": "（空）",
-    },
-}
-
-# Fill colour (RGB) of a status cell; Excel's own good/neutral/bad tints where they fit.
-STATUS_FILLS: dict[str, str] = {
-    "matched": "C6EFCE",  # green
-    "found": "C6EFCE",
-    "partial": "FFEB9C",  # amber
-    "mismatch": "FFEB9C",
-    "not_found": "D9D9D9",  # grey
-    "no_key": "EDEDED",  # light grey
-    "ambiguous": "FCD5B4",  # light orange
-    "conflict": "F8CBAD",  # orange
-    "invalid": "FFC7CE",  # light red
-    "error": "FF9B9B",  # red
-}
-MISMATCH_FILL = "FFF2CC"  # a subtle amber on a compare cell that differs from Feishu
 
 OPENPYXL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
-MAX_ADDED_WIDTH = 50
 _SHAPE_TAG = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>]")
 _INVALID_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 # openpyxl warns while loading about what it discards; these words mark such warnings.
 _LOSS_WORDS = ("removed", "lost", "dropped", "discarded")
-
-
-def labels_for(locale: str) -> dict[str, str]:
-    if locale in LABELS:
-        return LABELS[locale]
-    language = locale.split("-")[0].split("_")[0].lower()
-    return next((v for k, v in LABELS.items() if k.lower().startswith(language + "-")), LABELS["en-US"])
 
 
 def lost_features(path: Path, keep_vba: bool) -> list[str]:
@@ -149,7 +93,20 @@ def lost_features(path: Path, keep_vba: bool) -> list[str]:
 
 
 def write_xlsx(ctx: WriteContext) -> Path:
-    """Write the annotated copy of `ctx.input_path` to `ctx.output_path` and return that path."""
+    """Write the annotated copy of `ctx.input_path` to `ctx.output_path` and return that path.
+
+    The streaming writer (xlsx_stream) handles .xlsx inputs and keeps every part of
+    the input; what it cannot handle (a .csv input, a macro workbook saved as .xlsx,
+    comments to add beside existing ones...) goes through openpyxl.
+    """
+    from reconciler.writers.xlsx_stream import write_streaming
+
+    written = write_streaming(ctx)
+    return written if written is not None else write_xlsx_openpyxl(ctx)
+
+
+def write_xlsx_openpyxl(ctx: WriteContext) -> Path:
+    """The annotated copy through openpyxl: the whole workbook loaded, changed and saved."""
     check_output_path(ctx)  # fail before the (possibly slow) load
     found: list[str] = []
     workbook, sheet = _open_copy(ctx, found)
@@ -248,32 +205,18 @@ def _put(cell: Cell, value: Any, kind: str) -> None:
             cell.quotePrefix = True  # what Excel sets for '=...: stays text even when edited
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
     """Write the output columns, fills, comments, freeze panes and autofilter; return warnings."""
     found: list[str] = []
     header_row = ctx.sheet.header_row
-    last_header = max((i + 1 for i, h in enumerate(ctx.sheet.headers) if h.strip()), default=0)
-    # max_column also counts cells beyond the header's width: nothing there is overwritten.
-    next_column = max(sheet.max_column, last_header, len(ctx.sheet.headers)) + 1
-    style_source = sheet.cell(header_row, last_header) if last_header else None
+    placement = place_columns(ctx, sheet.max_column)
+    placed = placement.columns
+    style_source = sheet.cell(header_row, placement.style_column) if placement.style_column else None
+    for header, (index, appended) in placed.items():
+        if appended:
+            _write_header(sheet.cell(header_row, index), header, style_source)
 
-    placed: dict[str, tuple[int, bool]] = {}  # header -> (column, appended)
-    for column in ctx.columns:
-        if column.header in placed:
-            continue
-        existing = ctx.sheet.column_index(column.header)
-        if existing is not None:
-            placed[column.header] = (existing + 1, False)
-            continue
-        placed[column.header] = (next_column, True)
-        _write_header(sheet.cell(header_row, next_column), column.header, style_source)
-        next_column += 1
-
-    widths = {header: _display_width(header) for header in placed}
+    widths = {header: display_width(header) for header in placed}
     skipped: set[str] = set()
     for row_number, outcome in ctx.outcomes.items():
         for column in ctx.columns:
@@ -286,7 +229,7 @@ def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
                 skipped.add(column.header)
                 continue
             _put(cell, value, column.kind)
-            widths[column.header] = max(widths[column.header], _display_width(text_of(value)))
+            widths[column.header] = max(widths[column.header], display_width(text_of(value)))
             if column.kind == "status" and value in STATUS_FILLS:
                 cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[value])
         _mark_mismatches(sheet, ctx, row_number, outcome.mismatches)
@@ -294,9 +237,9 @@ def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
 
     for header, (index, appended) in placed.items():
         if appended:
-            sheet.column_dimensions[get_column_letter(index)].width = min(max(widths[header] + 2, 10), MAX_ADDED_WIDTH)
+            sheet.column_dimensions[get_column_letter(index)].width = added_width(widths[header])
     _freeze_header(sheet, header_row)
-    last_column = max(next_column - 1, 1)
+    last_column = placement.last_column
     if any(_table_covers_row(table.ref, header_row) for table in sheet.tables.values()):
         found.append(f"{sheet.title!r} has an Excel table at its header row; only the table's own filter is kept")
     else:
@@ -355,55 +298,14 @@ def _table_covers_row(ref: str, row: int) -> bool:
     return min_row <= row <= max_row
 
 
-def _summary_title(workbook: Workbook) -> str:
-    taken = {name.lower() for name in workbook.sheetnames}
-    candidates = ["Summary", "Summary (reconciler)"] + [f"Summary (reconciler) {n}" for n in range(2, 100)]
-    return next(c for c in candidates if c.lower() not in taken)
-
-
 def _add_summary(workbook: Workbook, ctx: WriteContext, sheet_name: str) -> None:
-    labels = labels_for(ctx.locale)
-    summary = ctx.summary
-    started = summary.started_at.astimezone() if summary.started_at.tzinfo else summary.started_at
-    has_job = bool(summary.job_counts) or "job_data" in ctx.status_columns
-    has_talent = bool(summary.talent_counts) or "talent" in ctx.status_columns or not has_job
-    rows: list[tuple[Any, ...]] = [
-        (labels["recipe"], summary.recipe_name),
-        (labels["started_at"], started.isoformat(timespec="seconds")),
-        (labels["input_file"], Path(ctx.input_path).name),
-        (labels["sheet"], sheet_name),
-        (labels["rows"], summary.rows or len(ctx.outcomes)),
-    ]
-    for present, title, statuses, counts in (
-        (has_talent, labels["talent_status"], TALENT_STATUSES, summary.talent_counts),
-        (has_job, labels["job_status"], JOB_STATUSES, summary.job_counts),
-    ):
-        if present:
-            extra = tuple(s for s in counts if s not in statuses)  # a plugin's own statuses
-            rows += [(), ("#header", title, labels["count"])]
-            rows += [("#status", status, counts.get(status, 0)) for status in statuses + extra]
-    rows += [(), ("#header", labels["requests"], "")]
-    rows += [(endpoint, count) for endpoint, count in summary.requests.items()]
-    rows += [
-        (labels["requests_total"], sum(summary.requests.values())),
-        (labels["cache_hits"], summary.cache_hits),
-        (labels["retries"], summary.retries),
-        (labels["rate_limited"], summary.rate_limited),
-        (labels["seconds"], round(summary.seconds, 2)),
-        (),
-        ("#header", labels["warnings"], ""),
-    ]
-    rows += [(warning,) for warning in summary.warnings] or [(labels["none"],)]
-
-    sheet = workbook.create_sheet(_summary_title(workbook))
-    for number, row in enumerate(rows, start=1):
-        mark = row[0] if row and row[0] in ("#header", "#status") else None
-        for index, value in enumerate(row[1:] if mark else row, start=1):
-            cell = sheet.cell(number, index)
-            _put(cell, value, "value")
-            if mark == "#header":
-                cell.font = Font(bold=True)
-            elif mark == "#status" and index == 1 and value in STATUS_FILLS:
-                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[value])
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 32
+    sheet = workbook.create_sheet(summary_title(workbook.sheetnames))
+    for row, column, value, bold, fill in summary_cells(summary_rows(ctx, sheet_name)):
+        cell = sheet.cell(row, column)
+        _put(cell, value, "value")
+        if bold:
+            cell.font = Font(bold=True)
+        elif fill:
+            cell.fill = PatternFill("solid", fgColor=fill)
+    for letter, width in SUMMARY_WIDTHS.items():
+        sheet.column_dimensions[letter].width = width

@@ -1,0 +1,417 @@
+"""The annotated copy, written by streaming the reconciled sheet (spec section 6).
+
+openpyxl loads a whole workbook into objects and writes it all back: on a
+100,000-row sheet that is tens of seconds and hundreds of MB, and whatever it
+does not understand (charts it half-reads, shapes, slicers...) is lost. This
+writer instead copies every part of the package as it is and rewrites only:
+
+- the reconciled sheet, row by row as bytes: output cells appended to (or set in)
+  their rows, fills, the frozen header, the autofilter, widths of added columns;
+- styles.xml (new fills and cell styles appended), the sheet's comments and
+  their VML drawing (new parts), the Summary sheet (a new part), and the small
+  lists that name parts: workbook.xml, its relationships, [Content_Types].xml.
+
+What it decides (placement, values, fills, Summary rows) is what the openpyxl
+writer decides (writers.annotation, cellxml). Inputs it cannot handle return
+None, and `write_xlsx` uses the openpyxl writer for them.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import zipfile
+from pathlib import Path
+
+from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
+from openpyxl.utils.cell import absolute_coordinate, get_column_letter, quote_sheetname, range_boundaries
+from openpyxl.xml.functions import tostring
+
+from reconciler.errors import SheetError
+from reconciler.model import WriteContext
+from reconciler.writers import ooxml, xmltext
+from reconciler.writers.annotation import SUMMARY_WIDTHS, summary_cells, summary_rows, summary_title
+from reconciler.writers.cellxml import CellRenderer
+from reconciler.writers.common import atomic_output, check_output_path
+from reconciler.writers.sheet_rows import RowsPlan, plan_rows, warnings, write_rows
+from reconciler.writers.sheetxml import CannotStream, WorksheetXml, cell_ref
+from reconciler.writers.stylesheet import StyleSheet
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+MACRO_SUFFIXES = {".xlsm", ".xltm"}
+CT_SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+CT_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+# CT_Workbook's children, in schema order.
+WORKBOOK_ORDER = ["fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                  "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
+                  "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
+                  "extLst"]
+SHEET_COMPRESSION = 1  # zlib level for the big part: level 6 takes 3x as long for ~20% less
+
+
+def write_streaming(ctx: WriteContext) -> Path | None:
+    """Write the annotated copy; None when this input needs the openpyxl writer."""
+    source = Path(ctx.input_path)
+    if source.suffix.lower() not in EXCEL_SUFFIXES or ctx.sheet.name is None:
+        return None
+    check_output_path(ctx)
+    try:
+        archive = zipfile.ZipFile(source)
+    except (OSError, zipfile.BadZipFile):
+        return None  # the openpyxl writer words the failure
+    with archive:
+        try:
+            copy = _Copy(archive, ctx)
+        except (CannotStream, ooxml.PackageError, xmltext.XmlTextError):
+            return None
+        with atomic_output(ctx) as tmp:
+            copy.write(tmp)
+    return Path(ctx.output_path)
+
+
+class _Copy:
+    """Everything decided before writing; `write` then streams the package."""
+
+    def __init__(self, archive: zipfile.ZipFile, ctx: WriteContext):
+        self.archive, self.ctx = archive, ctx
+        self.names = set(archive.namelist())
+        self.book = ooxml.read_workbook(archive)
+        entry = self.book.sheet(ctx.sheet.name)
+        if entry is None:
+            names = ", ".join(s.name for s in self.book.sheets)
+            raise SheetError(f"The sheet {ctx.sheet.name!r} is not in {Path(ctx.input_path).name}; it has: {names}.")
+        if entry.part is None or entry.part not in self.names:
+            raise CannotStream("the sheet is not a worksheet part")
+        self.entry = entry
+        self.macros = any(name.lower().startswith("xl/vbaproject") for name in self.names)
+        if self.macros and Path(ctx.output_path).suffix.lower() not in MACRO_SUFFIXES:
+            raise CannotStream("macros cannot stay in an .xlsx; openpyxl drops them with a warning")
+        styles = ooxml.styles_part(self.book)
+        if styles is None or styles not in self.names:
+            raise CannotStream("no styles part")
+        self.styles_name = styles
+        self.styles = StyleSheet(archive.read(styles))
+        self.sheet = WorksheetXml(lambda: archive.open(entry.part), keep=(ctx.sheet.header_row,))
+        self.sheet_rels = ooxml.read_rels(archive, entry.part)
+        self.renderer = CellRenderer(self.styles, prefix=self.sheet.p, date1904=self.book.date1904)
+        if any(o.mismatches for o in ctx.outcomes.values()) and self.sheet.has_legacy_drawing:
+            raise CannotStream("the sheet already has comments or a VML drawing")
+        self.comment_rel, self.vml_rel = _new_ids({r.id for r in self.sheet_rels}, 2)
+        self.summary_rel = _new_ids({r.id for r in self.book.rels}, 1)[0]
+        self.table_at_header = any(_covers(ref, ctx.sheet.header_row) for ref in self._table_refs())
+
+    def _table_refs(self) -> list[str]:
+        by_id = {r.id: r for r in self.sheet_rels}
+        refs = []
+        for rel_id in self.sheet.table_rel_ids():
+            rel = by_id.get(rel_id)
+            if rel is not None and not rel.external and rel.target in self.names:
+                table = ooxml.parse_xml(self.archive.read(rel.target))
+                if table.get("ref"):
+                    refs.append(table.get("ref"))
+        return refs
+
+    # ------------------------------------------------------------------ writing
+
+    def write(self, tmp: Path) -> None:
+        ctx, archive = self.ctx, self.archive
+        calc_chain = {r.target for r in self.book.rels if r.type == ooxml.REL_CALC_CHAIN}
+        deferred = {self.styles_name, "[Content_Types].xml", self.book.part, ooxml.rels_part(self.book.part),
+                    ooxml.rels_part(self.entry.part), *calc_chain}
+        plan = plan_rows(self.sheet, ctx)
+        for warning in warnings(plan, self.entry.name):
+            if warning not in ctx.summary.warnings:
+                ctx.summary.warnings.append(warning)
+        filter_ref = self._edit_skeleton(plan)
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            overwrote_formula = False
+            for info in archive.infolist():
+                if info.filename == self.entry.part:
+                    overwrote_formula = self._write_sheet(out, info, plan)
+                elif info.filename not in deferred and not info.is_dir():
+                    out.writestr(_entry(info), archive.read(info.filename))
+            # An overwritten formula's calcChain entry would point at a value: drop the chain, Excel rebuilds it.
+            drop = calc_chain if overwrote_formula else set()
+            for name in calc_chain - drop:
+                if name in self.names:
+                    out.writestr(_entry(archive.getinfo(name)), archive.read(name))
+            summary = self._summary_part(out)
+            comment_parts = self._comment_parts(out, plan.comments)
+            self._write_deferred(out, summary, comment_parts, drop, filter_ref)
+
+    def _edit_skeleton(self, plan: RowsPlan) -> str | None:
+        """Dimension, frozen header, widths, filter and the comments' drawing; returns the filter's range."""
+        sheet, header_row = self.sheet, self.ctx.sheet.header_row
+        sheet.set_dimension(_dimension(sheet, plan.last_column, plan.last_row))
+        sheet.freeze(f"{sheet.frozen_column()}{header_row + 1}")
+        sheet.set_widths(plan.widths)
+        filter_ref = None
+        if self.table_at_header:
+            warning = f"{self.entry.name!r} has an Excel table at its header row; only the table's own filter is kept"
+            if warning not in self.ctx.summary.warnings:
+                self.ctx.summary.warnings.append(warning)
+        else:
+            start = "A"
+            existing = sheet.auto_filter_ref()
+            if existing:
+                min_col, min_row, _, _ = range_boundaries(existing)
+                if min_row == header_row and min_col:
+                    start = get_column_letter(min_col)
+            filter_ref = f"{start}{header_row}:{get_column_letter(plan.last_column)}{plan.last_row}"
+            sheet.set_auto_filter(filter_ref)
+        if plan.comments:
+            sheet.add_legacy_drawing(self.vml_rel)
+        return filter_ref
+
+    def _write_sheet(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, plan: RowsPlan) -> bool:
+        entry = _entry(info)
+        entry._compresslevel = SHEET_COMPRESSION  # noqa: SLF001 - zipfile has no public per-entry level
+        head, tail = self.sheet.edited_skeleton()
+        with out.open(entry, "w", force_zip64=True) as handle, _InBackground(handle) as background:
+            return write_rows(self.sheet, self.ctx, self.renderer, plan, head, tail, background)
+
+    # ------------------------------------------------------------------ new parts
+
+    def _summary_part(self, out: zipfile.ZipFile) -> tuple[str, str]:
+        """Write the Summary sheet; (its title, its part name)."""
+        ctx = self.ctx
+        title = summary_title([s.name for s in self.book.sheets])
+        part = _free_name(self.names, "xl/worksheets/sheet{}.xml")
+        renderer = CellRenderer(self.styles, date1904=self.book.date1904)
+        bold = self.styles.bold()
+        rows: dict[int, list[str]] = {}
+        for row, column, value, is_bold, fill in summary_cells(summary_rows(ctx, self.entry.name)):
+            base = bold if is_bold else 0
+            rows.setdefault(row, []).append(renderer.cell(cell_ref(column, row), value, "value", base, fill))
+        last_row = max(rows, default=1)
+        body = "".join(f'<row r="{n}">{"".join(cells)}</row>' for n, cells in sorted(rows.items()))
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                       for i, w in enumerate(SUMMARY_WIDTHS.values(), start=1))
+        xml = (f'<worksheet xmlns="{ooxml.MAIN_NS}" xmlns:r="{ooxml.DOC_REL_NS}"><dimension ref="A1:B{last_row}"/>'
+               f'<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+               f"<cols>{cols}</cols><sheetData>{body}</sheetData>"
+               '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>')
+        out.writestr(part, xml.encode("utf-8"))
+        self.names.add(part)
+        return title, part
+
+    def _comment_parts(self, out: zipfile.ZipFile, comments: dict[tuple[int, int], str]) -> tuple[str, str] | None:
+        if not comments:
+            return None
+        records = []
+        for (row, column), text in sorted(comments.items()):
+            record = CommentRecord(ref=cell_ref(column, row), author="reconciler")
+            record.text.t = text
+            records.append(record)
+        sheet = CommentSheet.from_comments(records)
+        comments_part = _free_name(self.names, "xl/comments/comment{}.xml")
+        vml_part = _free_name(self.names, "xl/drawings/commentsDrawing{}.vml")
+        out.writestr(comments_part, tostring(sheet.to_tree()))
+        vml = sheet.write_shapes(None)
+        out.writestr(vml_part, vml if isinstance(vml, bytes) else vml.encode("utf-8"))
+        self.names.update((comments_part, vml_part))
+        return comments_part, vml_part
+
+    # ------------------------------------------------------------------ edited parts
+
+    def _write_deferred(self, out, summary: tuple[str, str], comment_parts, drop: set[str],
+                        filter_ref: str | None) -> None:
+        archive = self.archive
+        out.writestr(self.styles_name, self.styles.to_bytes())
+        out.writestr(self.book.part, self._workbook_xml(summary, filter_ref))
+        out.writestr(ooxml.rels_part(self.book.part), self._workbook_rels(summary[1], drop))
+        sheet_rels = ooxml.rels_part(self.entry.part)
+        if comment_parts is not None:
+            out.writestr(sheet_rels, self._sheet_rels(comment_parts))
+        elif sheet_rels in self.names:
+            out.writestr(sheet_rels, archive.read(sheet_rels))
+        out.writestr("[Content_Types].xml", self._content_types(summary[1], comment_parts, drop))
+
+    def _workbook_xml(self, summary: tuple[str, str], filter_ref: str | None) -> bytes:
+        text = self.archive.read(self.book.part).decode("utf-8")
+        root = xmltext.root(text)
+        p = root.prefix
+        r = _prefix_for(text[root.start:root.tag_end], ooxml.DOC_REL_NS)
+        sheets = xmltext.child(text, root, "sheets")
+        if sheets is None or sheets.tag_end == sheets.end:
+            raise CannotStream("workbook.xml lists no sheets")
+        sheet_id = max((s.sheet_id for s in self.book.sheets), default=0) + 1
+        id_attr = f'{r}:id="{self.summary_rel}"' if r else f'xmlns:r="{ooxml.DOC_REL_NS}" r:id="{self.summary_rel}"'
+        new_sheet = f'<{p}sheet name={_attr(summary[0])} sheetId="{sheet_id}" {id_attr}/>'
+        close = sheets.inner_end
+        edits = [(close, close, new_sheet)]
+        if filter_ref is not None:
+            edits.append(self._filter_name(text, root, filter_ref))
+        return xmltext.replace(text, [e for e in edits if e]).encode("utf-8")
+
+    def _filter_name(self, text: str, root, ref: str):
+        """The _xlnm._FilterDatabase name Excel keeps beside a sheet's autofilter."""
+        p, index = root.prefix, [s.name for s in self.book.sheets].index(self.entry.name)
+        value = f"{quote_sheetname(self.entry.name)}!{absolute_coordinate(ref)}"
+        name = (f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
+                f"{xmltext.text_escape(value)}</{p}definedName>")
+        names = xmltext.child(text, root, "definedNames")
+        if names is None:
+            return xmltext.insert_in_order(text, root, f"<{p}definedNames>{name}</{p}definedNames>",
+                                           "definedNames", WORKBOOK_ORDER)
+        for defined in xmltext.kids(text, names):
+            if defined.attrs.get("name") == "_xlnm._FilterDatabase" and defined.attrs.get("localSheetId") == str(index):
+                return (defined.start, defined.end, name)
+        if names.tag_end == names.end:
+            return (names.start, names.end, f"<{p}definedNames>{name}</{p}definedNames>")
+        close = names.inner_end
+        return (close, close, name)
+
+    def _workbook_rels(self, summary_part: str, drop: set[str]) -> bytes:
+        text = self.archive.read(ooxml.rels_part(self.book.part)).decode("utf-8")
+        root = xmltext.root(text)
+        edits = [(e.start, e.end, "") for e in xmltext.kids(text, root)
+                 if e.local == "Relationship" and ooxml.resolve(self.book.part, e.attrs.get("Target", "")) in drop]
+        target = _relative(self.book.part, summary_part)
+        close = root.inner_end
+        edits.append((close, close, f'<{root.prefix}Relationship Id="{self.summary_rel}" '
+                                    f'Type="{ooxml.REL_WORKSHEET}" Target="{target}"/>'))
+        return xmltext.replace(text, edits).encode("utf-8")
+
+    def _sheet_rels(self, comment_parts: tuple[str, str]) -> bytes:
+        name = ooxml.rels_part(self.entry.part)
+        comments, vml = comment_parts
+        new = (f'<Relationship Id="{self.comment_rel}" Type="{ooxml.REL_COMMENTS}" '
+               f'Target="{_relative(self.entry.part, comments)}"/>'
+               f'<Relationship Id="{self.vml_rel}" Type="{ooxml.REL_VML}" Target="{_relative(self.entry.part, vml)}"/>')
+        if name not in self.names:
+            return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    f'<Relationships xmlns="{ooxml.PKG_REL_NS}">{new}</Relationships>').encode("utf-8")
+        text = self.archive.read(name).decode("utf-8")
+        root = xmltext.root(text)
+        if root.prefix:
+            new = new.replace("<Relationship ", f"<{root.prefix}Relationship ")
+        if root.tag_end == root.end:
+            return xmltext.replace(text, [(root.start, root.end, f"<{root.name} xmlns=\"{ooxml.PKG_REL_NS}\">"
+                                           f"{new}</{root.name}>")]).encode("utf-8")
+        close = root.inner_end
+        return xmltext.replace(text, [(close, close, new)]).encode("utf-8")
+
+    def _content_types(self, summary_part: str, comment_parts, drop: set[str]) -> bytes:
+        text = self.archive.read("[Content_Types].xml").decode("utf-8")
+        root = xmltext.root(text)
+        p = root.prefix
+        edits, has_vml = [], False
+        workbook_type = CT_MACRO_MAIN if self.macros else CT_SHEET_MAIN
+        for element in xmltext.kids(text, root):
+            part = element.attrs.get("PartName", "").lstrip("/")
+            if element.local == "Override" and part == self.book.part:
+                edits.append((element.start, element.tag_end,
+                              xmltext.with_attributes(text, element, {"ContentType": workbook_type})))
+            elif element.local == "Override" and part in drop:
+                edits.append((element.start, element.end, ""))
+            elif element.local == "Default" and element.attrs.get("Extension", "").lower() == "vml":
+                has_vml = True
+        new = [f'<{p}Override PartName="/{summary_part}" ContentType="{ooxml.CT_WORKSHEET}"/>']
+        if comment_parts is not None:
+            new.append(f'<{p}Override PartName="/{comment_parts[0]}" ContentType="{ooxml.CT_COMMENTS}"/>')
+            if not has_vml:
+                new.insert(0, f'<{p}Default Extension="vml" ContentType="{ooxml.CT_VML}"/>')
+        close = root.inner_end
+        edits.append((close, close, "".join(new)))
+        return xmltext.replace(text, edits).encode("utf-8")
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+class _InBackground:
+    """Writes chunks to `target` from a thread: zlib compresses (and checksums) without the
+    interpreter lock, so one chunk is compressed while the next is rendered."""
+
+    def __init__(self, target):
+        self._target = target
+        self._chunks: queue.Queue = queue.Queue(maxsize=4)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="xlsx-deflate", daemon=True)
+
+    def __enter__(self) -> _InBackground:
+        self._thread.start()
+        return self
+
+    def _drain(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            if self._failure is None:
+                try:
+                    self._target.write(chunk)
+                except BaseException as exc:  # noqa: BLE001 - handed to the writing thread
+                    self._failure = exc
+
+    def write(self, chunk: bytes) -> None:
+        if self._failure is not None:
+            raise self._failure
+        self._chunks.put(chunk)
+
+    def __exit__(self, *exc) -> None:
+        self._chunks.put(None)
+        self._thread.join()
+        if self._failure is not None and exc[0] is None:
+            raise self._failure
+
+
+
+def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A fresh entry with the same name and date, deflated."""
+    entry = zipfile.ZipInfo(info.filename, info.date_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = info.external_attr
+    return entry
+
+
+def _dimension(sheet: WorksheetXml, last_column: int, last_row: int) -> str:
+    """The used range, grown to the added columns (its start kept)."""
+    element = sheet.parts.get("dimension")
+    ref = element.attrs.get("ref", "A1") if element is not None else "A1"
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    except (ValueError, TypeError):
+        min_col = min_row = max_col = max_row = 1
+    return (f"{get_column_letter(min_col or 1)}{min_row or 1}:"
+            f"{get_column_letter(max(max_col or 1, last_column))}{max(max_row or 1, last_row)}")
+
+
+def _covers(ref: str, row: int) -> bool:
+    _, min_row, _, max_row = range_boundaries(ref)
+    return min_row <= row <= max_row
+
+
+def _free_name(taken: set[str], pattern: str) -> str:
+    number = 1
+    while pattern.format(number) in taken:
+        number += 1
+    return pattern.format(number)
+
+
+def _new_ids(taken: set[str], count: int) -> list[str]:
+    ids, number = [], 1
+    while len(ids) < count:
+        candidate = f"rId{number}"
+        if candidate not in taken:
+            ids.append(candidate)
+        number += 1
+    return ids
+
+
+def _relative(source_part: str, target_part: str) -> str:
+    import posixpath
+
+    return posixpath.relpath(target_part, posixpath.dirname(source_part))
+
+
+def _prefix_for(start_tag: str, namespace: str) -> str | None:
+    found = re.search(r'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(namespace) + r'["\']', start_tag)
+    return found.group(1) if found else None
+
+
+def _attr(value: str) -> str:
+    from xml.sax.saxutils import quoteattr
+
+    return quoteattr(value)
+
+
