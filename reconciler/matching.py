@@ -16,7 +16,7 @@ from .model import Cell, SheetRow
 from .normalize import Normalised
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolved:
     """One identifier of a row: which input, what it normalised to, what Feishu said."""
 
@@ -96,12 +96,15 @@ def _located(column: str, message: str) -> str:
 
 def merge_talent(talent_id: str, resolved: list[Resolved]) -> Talent:
     """One talent as seen across requests: each request echoed only the kind it sent."""
+    records = [t for r in resolved for t in (r.lookup.talents if r.lookup else ()) if t.talent_id == talent_id]
+    if len(records) == 1:
+        return records[0]
     merged: dict[str, Any] = {}
-    for r in resolved:
-        for t in r.lookup.talents if r.lookup else ():
-            if t.talent_id == talent_id:
-                merged.update({k: v for k, v in t.model_dump().items() if v is not None and k not in merged})
-    return Talent.model_validate(merged or {"talent_id": talent_id})
+    for record in records:  # already validated answers: combine their fields, no new validation
+        for name, value in (*record.__dict__.items(), *(record.model_extra or {}).items()):
+            if value is not None and name not in merged:
+                merged[name] = value
+    return Talent.model_construct(**merged) if merged else Talent(talent_id=talent_id)
 
 
 def decide_talent(resolved: list[Resolved], *, require_all: bool) -> TalentDecision:

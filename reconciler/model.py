@@ -16,18 +16,22 @@ TALENT_STATUSES = ("matched", "partial", "not_found", "conflict", "ambiguous", "
 JOB_STATUSES = ("found", "mismatch", "not_found", "no_key", "error")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One input cell: the stored value and the text a person sees in Excel.
 
     `value` is what the file holds (str, int, float, bool, datetime, None);
     `text` is that value as displayed, e.g. 13800138000.0 -> "13800138000".
     `number_format` is the cell's Excel format code when known ("General", "@"...).
+    `unsaved_formula` marks a formula cell with no saved value (the file was written by
+    a program that does not calculate, and never opened and saved in Excel).
     """
 
     value: Any
     text: str
     number_format: str | None = None
+    unsaved_formula: bool = False  # a formula Excel never calculated: no value was saved to read
+
 
     @property
     def is_blank(self) -> bool:
@@ -41,7 +45,7 @@ class Cell:
 BLANK = Cell(None, "")
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetRow:
     """A data row below the header row. `number` is the 1-based row number in the sheet."""
 
@@ -80,7 +84,7 @@ class Sheet:
             return None
 
 
-@dataclass
+@dataclass(slots=True)
 class OutputColumn:
     """A column the run adds to (or fills in) the sheet.
 
@@ -94,7 +98,7 @@ class OutputColumn:
     section: str = "talent"  # "talent" | "job_data" | a plugin's name
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     """What the run decided for one non-blank row."""
 

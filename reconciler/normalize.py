@@ -88,7 +88,7 @@ _POSSIBLE_REASONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Normalised:
     """The outcome of normalising one identifier cell."""
 
@@ -113,6 +113,9 @@ def _in_column(column: str) -> str:
 
 
 def _blank(kind: str, cell: Cell) -> Normalised:
+    if cell.unsaved_formula:  # looks empty to us, not to the person who sees Excel calculate it
+        return _invalid(kind, cell, "the cell holds a formula with no saved value (formulas without a saved value "
+                                    "cannot be read); open the file in Excel, save it, and run again")
     return Normalised(kind, None, None, False, cell.text)
 
 

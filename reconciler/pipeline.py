@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import plugin_hooks
+from openpyxl.utils import get_column_letter
+
 from . import plugins as plugin_system
 from .connect import Connection, cache_settings, open_client
 from .errors import RecipeError, SheetError, UsageError
@@ -134,7 +136,7 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     sandbox = options.sandbox or (feishu.base_url or "").strip().lower() == "sandbox"
     connection = Connection(feishu.base_url, feishu.app_id, feishu.app_secret, sandbox=sandbox)
     cache = cache_settings(recipe, env, no_cache=options.no_cache, offline=options.offline)
-    warnings = list(sheet.warnings) + _unknown_fields(recipe)
+    warnings = list(sheet.warnings) + _unknown_fields(recipe) + _unsaved_formulas(sheet, needed)
     return Prepared(recipe, sheet, matchers.items, rules.items.get(recipe.talent.mode) if recipe.talent else None,
                     chosen_writers, outputs, identifiers, connection, cache, warnings,
                     plugin_columns=plugin_hooks.plugin_output_columns(recipe, output_columns(recipe)))
@@ -160,11 +162,27 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
     issues = validate_headers(recipe, sheet.headers, sheet_label=label)
     if issues:
         raise RecipeError(issues)
+    for header in needed:
+        columns = [get_column_letter(i + 1) for i, h in enumerate(sheet.headers) if h == header]
+        if len(columns) > 1:  # which one to read? Guessing could silently reconcile the wrong column.
+            raise SheetError(
+                f"column '{header}' appears twice in the header row of sheet {label} in {input_path.name} "
+                f"(columns {' and '.join(columns)}); rename one so that reconciler knows which to read"
+            )
     return sheet
 
 
 def _identify(matcher, row, spec) -> Normalised:
     return plugin_hooks.identify(matcher, row, spec)  # normalise_value plugins first, then the matcher
+
+
+def _unsaved_formulas(sheet: Sheet, headers: list[str]) -> list[str]:
+    cells = [f"{get_column_letter(sheet.headers.index(h) + 1)}{row.number}"
+             for row in sheet.rows for h in headers if row.get(h).unsaved_formula]
+    if not cells:
+        return []
+    return [f"{len(cells)} cells of the mapped columns are formulas without a saved value (first: {cells[0]}); "
+            "open the file in Excel, save it, and run again to reconcile those rows"]
 
 
 def _unknown_fields(recipe: Recipe) -> list[str]:

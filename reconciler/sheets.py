@@ -193,18 +193,20 @@ class _CalamineGrid:
         if start is None:
             return
         lead = [BLANK] * start[1]  # calamine's rows begin at the first used column
-        formats, errors = self._marks.formats, self._marks.errors
+        formats, errors, formulas = self._marks.formats, self._marks.errors, self._marks.formulas
         shared = [_SharedCells() for _ in range(self._sheet.width)]
         for number, values in enumerate(self._sheet.iter_rows(), start=1):
             if number < first:
                 continue
             if last is not None and number > last:
                 return
-            row_formats, row_errors = formats.get(number), errors.get(number)
+            row_formats, row_errors, row_formulas = formats.get(number), errors.get(number), formulas.get(number)
             cells = lead + [BLANK if v == "" else column.cell(v) if type(v) is str and column.on else _calamine_cell(v)
                             for v, column in zip(values, shared)]
-            if row_formats or row_errors:
-                cells = [_marked(c, col, row_formats, row_errors) for col, c in enumerate(cells, start=1)]
+            if row_formulas:
+                cells += [BLANK] * (max(row_formulas) - len(cells))
+            if row_formats or row_errors or row_formulas:
+                cells = [_marked(c, col, row_formats, row_errors, row_formulas) for col, c in enumerate(cells, start=1)]
             if width is not None:
                 cells = cells[:width] + [BLANK] * (width - len(cells))
             yield cells
@@ -257,7 +259,9 @@ def _calamine_cell(value: Any) -> Cell:
     return Cell(value, cell_text(value), "General")
 
 
-def _marked(cell: Cell, column: int, formats: dict | None, errors: dict | None) -> Cell:
+def _marked(cell: Cell, column: int, formats: dict | None, errors: dict | None, formulas: set | None = None) -> Cell:
+    if formulas and column in formulas and cell.is_blank:
+        return Cell(None, "", formats.get(column, "General") if formats else "General", unsaved_formula=True)
     if errors and column in errors:
         text = errors[column]
         return Cell(text, text, formats.get(column, "General") if formats else "General")
@@ -434,8 +438,11 @@ def _duplicate_warnings(where: str, headers: list[str]) -> list[str]:
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
-    """Reading builds ~1M small acyclic objects; the cycle collector rescanning the
-    growing heap made a 100k-row read ~50% slower, and none of it can be garbage."""
+    """The cycle collector off for a while (nested use is fine).
+
+    Reading builds ~1M small acyclic objects, and a run millions more: the collector
+    rescanning the growing heap made a 100k-row read ~50% slower, and none of it can
+    be garbage (acyclic objects are freed by reference counting as usual)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -66,8 +66,15 @@ def test_same_sheet_as_the_openpyxl_reader(tmp_path, monkeypatch):
         "Data", 5, [""] * 2 + ["int", "float", "big", "padded", "text", "date", "datetime", "time", "bool", "error",
                                "pct", "name"])
     assert [r.number for r in fast.rows] == [r.number for r in slow.rows] == [6, 7, 8, 9]
+    unsaved = []
     for a, b in zip(fast.rows, slow.rows):
-        assert a.cells == b.cells, a.number
+        for header, cell in a.cells.items():
+            if cell.unsaved_formula:  # only the XML scan sees a formula with no saved value: both read it empty
+                unsaved.append((a.number, header))
+                assert (cell.text, b.cells[header].text) == ("", "")
+        assert {h: c for h, c in a.cells.items() if not c.unsaved_formula} == \
+               {h: c for h, c in b.cells.items() if not a.cells[h].unsaved_formula}, a.number
+    assert unsaved == [(9, "text")]  # "=not a formula": openpyxl saved it as a formula, never calculated
     first = {h: c.text for h, c in fast.rows[0].cells.items()}
     assert (first["int"], first["big"], first["padded"], first["error"]) == ("13800138000", "110105194912310000",
                                                                              "000123", "#N/A")

@@ -232,6 +232,20 @@ def test_rows_the_sheet_lacks_and_rows_without_cells(tmp_path):
     assert numbers == sorted(numbers) and len(numbers) == len(set(numbers))
 
 
+def test_merges_beyond_the_data_count_as_used(tmp_path):
+    source = make_book(tmp_path / "in.xlsx", chart=False)
+    wb = load_workbook(source)
+    wb["People"].unmerge_cells("A1:B1")
+    wb["People"].merge_cells("A1:K1")  # a title wider than the table
+    wb["People"].merge_cells("A12:B14")  # a note below it
+    wb.save(source)
+    streamed, reference, _ = both(tmp_path, source)
+    a, b = load_workbook(streamed)["People"], load_workbook(reference)["People"]
+    assert grid(a) == grid(b)
+    assert a["L2"].value == "Talent ID"  # after the merge's last column, as the openpyxl writer places it
+    assert a.auto_filter.ref == b.auto_filter.ref == "A2:P14"
+
+
 def test_namespace_prefixed_worksheet(tmp_path):
     source = make_book(tmp_path / "in.xlsx", chart=False)
     prefixed = tmp_path / "prefixed.xlsx"

@@ -27,7 +27,7 @@ PAGE_SIZE = 100
 FEW_EMPLOYEES = 20  # with T unknown, this many or fewer are cheaper one by one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EmployeeJobData:
     """All job data (current, or every version) of one employee, or why it could not be fetched."""
 

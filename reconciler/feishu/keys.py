@@ -8,7 +8,7 @@ MOBILE, EMAIL, ID_NUMBER = "mobile", "email", "id_number"
 KINDS = (MOBILE, EMAIL, ID_NUMBER)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class TalentKey:
     """One identifier, already normalised (see reconciler.normalize).
 

@@ -25,7 +25,7 @@ MAX_PER_REQUEST = 100
 log = logging.getLogger("reconciler.feishu.lookups")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyLookup:
     """What one key resolved to: talents (maybe none), or an error after retries."""
 

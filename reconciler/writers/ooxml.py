@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS
@@ -193,6 +193,7 @@ class CellMarks:
 
     formats: dict[int, dict[int, str]]  # number format code, for cells whose format is not General
     errors: dict[int, dict[int, str]]  # "#N/A"..., for error cells (the text Excel shows)
+    formulas: dict[int, set[int]] = field(default_factory=dict)  # formula cells with no saved value
 
 
 def cell_marks(sheet_xml: bytes, codes: list[str]) -> CellMarks:
@@ -237,4 +238,54 @@ def cell_marks(sheet_xml: bytes, codes: list[str]) -> CellMarks:
             value = _VALUE.search(sheet_xml, cell[2] + 1, close if close > 0 else len(sheet_xml))
             if value is not None:
                 marks.errors.setdefault(cell[0], {})[cell[1]] = value.group(1).decode("utf-8", "replace")
+    if b"<f" in sheet_xml:
+        _unsaved_formulas(sheet_xml, marks)
     return marks
+
+
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[ >/]")
+_CELL_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+
+
+def _unsaved_formulas(sheet_xml: bytes, marks: CellMarks) -> None:
+    """Formula cells with no <v>: written by a program that does not calculate (openpyxl,
+    scripts) and never saved by Excel. calamine reads them as empty; the person sees a value."""
+    for match in _FORMULA.finditer(sheet_xml):
+        start = max(sheet_xml.rfind(b"<c ", 0, match.start()), sheet_xml.rfind(b":c ", 0, match.start()) - 1)
+        tag_end = sheet_xml.find(b">", start)
+        where = cell_coordinate(sheet_xml[start : tag_end + 1]) if start >= 0 and tag_end > 0 else None
+        close = _CELL_CLOSE.search(sheet_xml, match.end())
+        if where is None or close is None:
+            continue
+        value = _VALUE.search(sheet_xml, match.end(), close.start())  # <v /> or <v></v>: nothing saved
+        if value is None or not value.group(1):
+            marks.formulas.setdefault(where[0], set()).add(where[1])
+
+
+def free_name(taken: set[str], pattern: str) -> str:
+    """The first part name `pattern.format(n)` (n = 1, 2...) not in `taken`."""
+    number = 1
+    while pattern.format(number) in taken:
+        number += 1
+    return pattern.format(number)
+
+
+def new_ids(taken: set[str], count: int) -> list[str]:
+    """`count` relationship IDs rId1, rId2... not in `taken`."""
+    ids, number = [], 1
+    while len(ids) < count:
+        if f"rId{number}" not in taken:
+            ids.append(f"rId{number}")
+        number += 1
+    return ids
+
+
+def relative(source_part: str, target_part: str) -> str:
+    """A relationship target: `target_part` as seen from `source_part`'s folder."""
+    return posixpath.relpath(target_part, posixpath.dirname(source_part))
+
+
+def prefix_for(start_tag: str, namespace: str) -> str | None:
+    """The prefix a start tag declares for `namespace` (None if it declares none)."""
+    found = re.search(r'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(namespace) + r'["\']', start_tag)
+    return found.group(1) if found else None

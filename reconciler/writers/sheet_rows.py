@@ -68,9 +68,13 @@ class RowsPlan:
 
 
 def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
-    placement = place_columns(ctx, sheet.max_column)
+    merged_ranges = sheet.merged_ranges()
+    # A merge counts as used, as in openpyxl (a title merged across A1:P1 uses column P).
+    used_columns = max([sheet.max_column, *(r[2] for r in merged_ranges)])
+    used_rows = max([sheet.max_row, *(r[3] for r in merged_ranges)])
+    placement = place_columns(ctx, used_columns)
     columns = [_Column(*placement.columns[c.header], c, outcome_getter(c, ctx.status_columns)) for c in ctx.columns]
-    plan = RowsPlan(placement, columns, sheet.merged_ranges())
+    plan = RowsPlan(placement, columns, merged_ranges)
     header_row = ctx.sheet.header_row
     widths = {header: display_width(header) for header in placement.columns}
     labels = labels_for(ctx.locale)
@@ -97,7 +101,7 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
             plan.comments[(number, found + 1)] = f"{labels['feishu']}: {shown}"
     plan.widths = {index: added_width(widths[header])
                    for header, (index, appended) in placement.columns.items() if appended}
-    plan.last_row = max(sheet.max_row, header_row, max(ctx.outcomes, default=0))
+    plan.last_row = max(used_rows, header_row, max(ctx.outcomes, default=0))
     return plan
 
 

@@ -4,8 +4,9 @@ A worksheet is `<worksheet> head <sheetData> rows </sheetData> tail </worksheet>
 The head and tail (views, column widths, merges, filter, drawings...) are small:
 they are kept as a "skeleton" document, with an empty `<sheetData/>` standing in
 for the rows, and edited with `xmltext`. The rows (nearly all of the bytes on a
-big sheet) stay bytes and are only located: `rows()` gives each row's number and
-byte range, `cells()` splits the few rows whose existing cells change.
+big sheet) are streamed from the zip, twice (`pieces()`), and stay bytes: only the
+rows that change are looked into, and `cells()` splits the few whose existing
+cells change.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import BinaryIO
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
 from reconciler.writers import xmltext
-from reconciler.writers.ooxml import DOC_REL_NS, cell_coordinate
+from reconciler.writers.ooxml import DOC_REL_NS, cell_coordinate, prefix_for
 from reconciler.writers.xmltext import Element, XmlTextError
 
 # CT_Worksheet's children, in schema order.
@@ -236,6 +237,17 @@ class WorksheetXml:
 
     # ------------------------------------------------------------------ skeleton edits
 
+    def grown_dimension(self, last_column: int, last_row: int) -> str:
+        """The used range, grown to the added columns (its start kept)."""
+        element = self.parts.get("dimension")
+        ref = element.attrs.get("ref", "A1") if element is not None else "A1"
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+        except (ValueError, TypeError):
+            min_col = min_row = max_col = max_row = 1
+        return (f"{get_column_letter(min_col or 1)}{min_row or 1}:"
+                f"{get_column_letter(max(max_col or 1, last_column))}{max(max_row or 1, last_row)}")
+
     def set_dimension(self, ref: str) -> None:
         element = self.parts.get("dimension")
         tag = f'<{self.p}dimension ref="{ref}"/>'
@@ -313,7 +325,7 @@ class WorksheetXml:
                                xmltext.with_attributes(self.skeleton, element, {"ref": ref})))
 
     def add_legacy_drawing(self, rel_id: str) -> None:
-        prefix = _prefix_for(self.skeleton[self.root.start:self.root.tag_end], DOC_REL_NS)
+        prefix = prefix_for(self.skeleton[self.root.start:self.root.tag_end], DOC_REL_NS)
         if prefix is None:
             tag = f'<{self.p}legacyDrawing xmlns:r="{DOC_REL_NS}" r:id="{rel_id}"/>'
         else:
@@ -330,11 +342,6 @@ class WorksheetXml:
 
 def _rel_id(element: Element) -> str:
     return next((v for k, v in element.attrs.items() if k.endswith(":id") or k == "id"), "")
-
-
-def _prefix_for(start_tag: str, namespace: str) -> str | None:
-    found = re.search(r'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(namespace) + r'["\']', start_tag)
-    return found.group(1) if found else None
 
 
 def cell_ref(column: int, row: int) -> str:

@@ -19,7 +19,6 @@ None, and `write_xlsx` uses the openpyxl writer for them.
 from __future__ import annotations
 
 import queue
-import re
 import threading
 import zipfile
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
 from openpyxl.utils.cell import absolute_coordinate, get_column_letter, quote_sheetname, range_boundaries
 from openpyxl.xml.functions import tostring
+from xml.sax.saxutils import quoteattr
 
 from reconciler.errors import SheetError
 from reconciler.model import WriteContext
@@ -97,8 +97,8 @@ class _Copy:
         self.renderer = CellRenderer(self.styles, prefix=self.sheet.p, date1904=self.book.date1904)
         if any(o.mismatches for o in ctx.outcomes.values()) and self.sheet.has_legacy_drawing:
             raise CannotStream("the sheet already has comments or a VML drawing")
-        self.comment_rel, self.vml_rel = _new_ids({r.id for r in self.sheet_rels}, 2)
-        self.summary_rel = _new_ids({r.id for r in self.book.rels}, 1)[0]
+        self.comment_rel, self.vml_rel = ooxml.new_ids({r.id for r in self.sheet_rels}, 2)
+        self.summary_rel = ooxml.new_ids({r.id for r in self.book.rels}, 1)[0]
         self.table_at_header = any(_covers(ref, ctx.sheet.header_row) for ref in self._table_refs())
 
     def _table_refs(self) -> list[str]:
@@ -143,7 +143,7 @@ class _Copy:
     def _edit_skeleton(self, plan: RowsPlan) -> str | None:
         """Dimension, frozen header, widths, filter and the comments' drawing; returns the filter's range."""
         sheet, header_row = self.sheet, self.ctx.sheet.header_row
-        sheet.set_dimension(_dimension(sheet, plan.last_column, plan.last_row))
+        sheet.set_dimension(sheet.grown_dimension(plan.last_column, plan.last_row))
         sheet.freeze(f"{sheet.frozen_column()}{header_row + 1}")
         sheet.set_widths(plan.widths)
         filter_ref = None
@@ -177,7 +177,7 @@ class _Copy:
         """Write the Summary sheet; (its title, its part name)."""
         ctx = self.ctx
         title = summary_title([s.name for s in self.book.sheets])
-        part = _free_name(self.names, "xl/worksheets/sheet{}.xml")
+        part = ooxml.free_name(self.names, "xl/worksheets/sheet{}.xml")
         renderer = CellRenderer(self.styles, date1904=self.book.date1904)
         bold = self.styles.bold()
         rows: dict[int, list[str]] = {}
@@ -205,8 +205,8 @@ class _Copy:
             record.text.t = text
             records.append(record)
         sheet = CommentSheet.from_comments(records)
-        comments_part = _free_name(self.names, "xl/comments/comment{}.xml")
-        vml_part = _free_name(self.names, "xl/drawings/commentsDrawing{}.vml")
+        comments_part = ooxml.free_name(self.names, "xl/comments/comment{}.xml")
+        vml_part = ooxml.free_name(self.names, "xl/drawings/commentsDrawing{}.vml")
         out.writestr(comments_part, tostring(sheet.to_tree()))
         vml = sheet.write_shapes(None)
         out.writestr(vml_part, vml if isinstance(vml, bytes) else vml.encode("utf-8"))
@@ -232,13 +232,13 @@ class _Copy:
         text = self.archive.read(self.book.part).decode("utf-8")
         root = xmltext.root(text)
         p = root.prefix
-        r = _prefix_for(text[root.start:root.tag_end], ooxml.DOC_REL_NS)
+        r = ooxml.prefix_for(text[root.start:root.tag_end], ooxml.DOC_REL_NS)
         sheets = xmltext.child(text, root, "sheets")
         if sheets is None or sheets.tag_end == sheets.end:
             raise CannotStream("workbook.xml lists no sheets")
         sheet_id = max((s.sheet_id for s in self.book.sheets), default=0) + 1
         id_attr = f'{r}:id="{self.summary_rel}"' if r else f'xmlns:r="{ooxml.DOC_REL_NS}" r:id="{self.summary_rel}"'
-        new_sheet = f'<{p}sheet name={_attr(summary[0])} sheetId="{sheet_id}" {id_attr}/>'
+        new_sheet = f'<{p}sheet name={quoteattr(summary[0])} sheetId="{sheet_id}" {id_attr}/>'
         close = sheets.inner_end
         edits = [(close, close, new_sheet)]
         if filter_ref is not None:
@@ -268,7 +268,7 @@ class _Copy:
         root = xmltext.root(text)
         edits = [(e.start, e.end, "") for e in xmltext.kids(text, root)
                  if e.local == "Relationship" and ooxml.resolve(self.book.part, e.attrs.get("Target", "")) in drop]
-        target = _relative(self.book.part, summary_part)
+        target = ooxml.relative(self.book.part, summary_part)
         close = root.inner_end
         edits.append((close, close, f'<{root.prefix}Relationship Id="{self.summary_rel}" '
                                     f'Type="{ooxml.REL_WORKSHEET}" Target="{target}"/>'))
@@ -278,8 +278,8 @@ class _Copy:
         name = ooxml.rels_part(self.entry.part)
         comments, vml = comment_parts
         new = (f'<Relationship Id="{self.comment_rel}" Type="{ooxml.REL_COMMENTS}" '
-               f'Target="{_relative(self.entry.part, comments)}"/>'
-               f'<Relationship Id="{self.vml_rel}" Type="{ooxml.REL_VML}" Target="{_relative(self.entry.part, vml)}"/>')
+               f'Target="{ooxml.relative(self.entry.part, comments)}"/>'
+               f'<Relationship Id="{self.vml_rel}" Type="{ooxml.REL_VML}" Target="{ooxml.relative(self.entry.part, vml)}"/>')
         if name not in self.names:
             return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     f'<Relationships xmlns="{ooxml.PKG_REL_NS}">{new}</Relationships>').encode("utf-8")
@@ -355,7 +355,6 @@ class _InBackground:
             raise self._failure
 
 
-
 def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     """A fresh entry with the same name and date, deflated."""
     entry = zipfile.ZipInfo(info.filename, info.date_time)
@@ -364,54 +363,6 @@ def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return entry
 
 
-def _dimension(sheet: WorksheetXml, last_column: int, last_row: int) -> str:
-    """The used range, grown to the added columns (its start kept)."""
-    element = sheet.parts.get("dimension")
-    ref = element.attrs.get("ref", "A1") if element is not None else "A1"
-    try:
-        min_col, min_row, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
-    except (ValueError, TypeError):
-        min_col = min_row = max_col = max_row = 1
-    return (f"{get_column_letter(min_col or 1)}{min_row or 1}:"
-            f"{get_column_letter(max(max_col or 1, last_column))}{max(max_row or 1, last_row)}")
-
-
 def _covers(ref: str, row: int) -> bool:
     _, min_row, _, max_row = range_boundaries(ref)
     return min_row <= row <= max_row
-
-
-def _free_name(taken: set[str], pattern: str) -> str:
-    number = 1
-    while pattern.format(number) in taken:
-        number += 1
-    return pattern.format(number)
-
-
-def _new_ids(taken: set[str], count: int) -> list[str]:
-    ids, number = [], 1
-    while len(ids) < count:
-        candidate = f"rId{number}"
-        if candidate not in taken:
-            ids.append(candidate)
-        number += 1
-    return ids
-
-
-def _relative(source_part: str, target_part: str) -> str:
-    import posixpath
-
-    return posixpath.relpath(target_part, posixpath.dirname(source_part))
-
-
-def _prefix_for(start_tag: str, namespace: str) -> str | None:
-    found = re.search(r'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(namespace) + r'["\']', start_tag)
-    return found.group(1) if found else None
-
-
-def _attr(value: str) -> str:
-    from xml.sax.saxutils import quoteattr
-
-    return quoteattr(value)
-
-
