@@ -150,7 +150,8 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
                            required_headers=needed)
     except SheetError as exc:
         try:  # is it only that the headers are missing? Then say which, where the recipe names them.
-            name, _, headers = list_headers(input_path, recipe.source.sheet, recipe.source.header_row)
+            name, _, headers = list_headers(input_path, recipe.source.sheet, recipe.source.header_row, needed,
+                                            closest=True)
         except SheetError:
             raise exc from None
         label = f"'{name}'" if name else input_path.name

@@ -374,9 +374,13 @@ def _where(path: Path, name: str | None) -> str:
 
 
 def _find_header(
-    grid: _ExcelGrid | _CalamineGrid | _CsvGrid, path: Path, header_row: HeaderRow, required: list[str]
+    grid: _ExcelGrid | _CalamineGrid | _CsvGrid, path: Path, header_row: HeaderRow, required: list[str],
+    closest: bool = False,
 ) -> tuple[int, list[str]]:
-    """(1-based header row, header texts trimmed, trailing blanks dropped)."""
+    """(1-based header row, header texts trimmed, trailing blanks dropped).
+
+    With `closest`, a sheet where no row holds every required header answers the row
+    holding the most of them instead of raising (to say which ones are missing)."""
     where = _where(path, grid.name)
     if header_row != "auto":
         if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
@@ -386,21 +390,25 @@ def _find_header(
         if not headers:
             raise SheetError(f"row {header_row} of {where} is empty; set header_row to the row holding the column names")
         missing = [h for h in required if h not in headers]
-        if missing:
+        if missing and not closest:
             raise SheetError(
                 f"row {header_row} of {where} has no column {', '.join(missing)}; "
                 f"its headers are: {', '.join(h for h in headers if h)}"
             )
         return header_row, headers
     first_non_empty: tuple[int, list[str]] | None = None
+    best: tuple[int, int, list[str]] = (0, 0, [])  # (required headers held, row, headers)
     for number, cells in enumerate(grid.rows(1, HEADER_SEARCH_ROWS, None), start=1):
         headers = _texts(cells)
         if not headers:
             continue
         if first_non_empty is None:
             first_non_empty = (number, headers)
-        if all(h in headers for h in required):
+        held = sum(h in headers for h in required)
+        if held == len(required):
             return number, headers
+        if held > best[0]:
+            best = (held, number, headers)
     if first_non_empty is None:
         if not any(_texts(cells) for cells in grid.rows(HEADER_SEARCH_ROWS + 1, None, None)):
             raise SheetError(f"{where} is empty; choose the sheet that holds the data, or fill this one and save it")
@@ -408,10 +416,13 @@ def _find_header(
             f"{where} has nothing in its first {HEADER_SEARCH_ROWS} rows; "
             "move the header row up or set the header row number"
         )
-    number, headers = first_non_empty
+    number, headers = best[1:] if best[0] else first_non_empty
+    if closest:
+        return number, headers
+    which = "the closest row" if best[0] else "the first non-empty row"
     raise SheetError(
         f"no row within the first {HEADER_SEARCH_ROWS} of {where} holds all the headers: {', '.join(required)}; "
-        f"the first non-empty row (row {number}) has: {', '.join(h for h in headers if h)}; "
+        f"{which} (row {number}) has: {', '.join(h for h in headers if h)}; "
         "rename the columns in the sheet or in the recipe, or set the header row number"
     )
 
@@ -453,13 +464,16 @@ def gc_paused() -> Iterator[None]:
 
 
 def list_headers(
-    path: str | Path, sheet: str | None = None, header_row: HeaderRow = "auto", required_headers: Sequence[str] = ()
+    path: str | Path, sheet: str | None = None, header_row: HeaderRow = "auto", required_headers: Sequence[str] = (),
+    *, closest: bool = False,
 ) -> tuple[str | None, int, list[str]]:
-    """(sheet name, 1-based header row, header texts) without reading the data rows."""
+    """(sheet name, 1-based header row, header texts) without reading the data rows.
+
+    `closest`: when no row holds every required header, the row holding the most."""
     path = Path(path)
     grid = _open(path, sheet)
     try:
-        number, headers = _find_header(grid, path, header_row, [h.strip() for h in required_headers])
+        number, headers = _find_header(grid, path, header_row, [h.strip() for h in required_headers], closest)
         return grid.name, number, headers
     finally:
         grid.close()

@@ -141,6 +141,13 @@ def test_header_not_found(tmp_path):
     expect(run(tmp_path, path), 2, "recipe.yaml:5", "手机号", "Name, Phone, Mail")
 
 
+def test_header_missing_below_a_title_row_lists_the_closest_row(tmp_path):
+    path = sheet(tmp_path / "s.xlsx", [["2026 入职名单"], [], ["姓名", "手机号", "Email"], ["x", "13800138001", "a@b.cn"]])
+    result = run(tmp_path, path)
+    expect(result, 2, "recipe.yaml:6", "邮箱", "姓名, 手机号, Email")
+    assert "2026 入职名单" not in result.output
+
+
 def test_duplicate_mapped_header(tmp_path):
     path = sheet(tmp_path / "s.xlsx", [["姓名", "手机号", "邮箱", "手机号"], ["x", "13800138001", "a@b.cn", "13900000000"]])
     expect(run(tmp_path, path), 2, "手机号", "twice")

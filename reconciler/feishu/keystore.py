@@ -72,7 +72,7 @@ class KeyStore:
     def get(self, key: TalentKey) -> list[Talent] | None:
         stored = self._dict.get(self._id(f"{key.kind}|{key.group}|{key.value}"))
         record = self._fresh(stored) if stored else None
-        return None if record is None else [Talent.model_validate(t) for t in record["v"]]
+        return None if record is None else [_stored_talent(t) for t in record["v"]]
 
     def get_many(self, keys) -> dict[TalentKey, list[Talent]]:
         """The fresh stored answers of many keys (missing or stale keys are left out).
@@ -87,7 +87,7 @@ class KeyStore:
             for name, stored in self._stored(names[start : start + 900]):
                 record = self._fresh(stored) if stored else None
                 if record is not None:
-                    found[ids[name]] = [Talent.model_validate(t) for t in record["v"]]
+                    found[ids[name]] = [_stored_talent(t) for t in record["v"]]
         return found
 
     def _stored(self, names: list[str]) -> list[tuple[str, str | bytes | None]]:
@@ -129,3 +129,9 @@ class KeyStore:
 
     def close(self) -> None:
         self._dict.close()
+
+
+def _stored_talent(fields: dict) -> Talent:
+    """A talent we validated before storing it: rebuilt without validating again
+    (a warm 100,000-row run reads ~150,000 of them)."""
+    return Talent.model_construct(**fields)
