@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from . import plugins as plugin_system
 from .connect import Connection, cache_settings, open_client
-from .errors import RecipeError, SheetError, UsageError
+from .errors import RecipeError, SheetError
 from .feishu import (
     ENDPOINT_JOB_DATAS,
     ENDPOINT_TALENTS,

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reconciler import sheets
+from reconciler import sheetgrid
 from reconciler.sheets import read_sheet
 
 
@@ -49,13 +49,13 @@ def varied_workbook(path: Path) -> Path:
 
 
 def read_both(path: Path, monkeypatch, **kw):
-    sheets._CalamineGrid(path, kw.get("sheet")).close()  # the fast path takes this file (no silent fallback)
+    sheetgrid._CalamineGrid(path, kw.get("sheet")).close()  # the fast path takes this file (no silent fallback)
     fast = read_sheet(path, **kw)
     with monkeypatch.context() as patched:
         def refuse(*args):
-            raise sheets.ooxml.PackageError("use openpyxl")
+            raise sheetgrid.ooxml.PackageError("use openpyxl")
 
-        patched.setattr(sheets, "_CalamineGrid", refuse)
+        patched.setattr(sheetgrid, "_CalamineGrid", refuse)
         slow = read_sheet(path, **kw)
     return fast, slow
 
@@ -122,10 +122,10 @@ def test_cells_without_references(tmp_path):
                     data = re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", data)
                 after.writestr(item, data)
         if fast:
-            sheets._CalamineGrid(stripped, None).close()
+            sheetgrid._CalamineGrid(stripped, None).close()
         else:
-            with pytest.raises(sheets.ooxml.NeedsFullReader):
-                sheets._CalamineGrid(stripped, None)
+            with pytest.raises(sheetgrid.ooxml.NeedsFullReader):
+                sheetgrid._CalamineGrid(stripped, None)
         sheet = read_sheet(stripped)
         assert sheet.headers == ["手机号", "姓名", "工号"]
         row = {h: c.text for h, c in sheet.rows[0].cells.items()}

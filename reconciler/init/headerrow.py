@@ -22,7 +22,8 @@ from reconciler.model import Cell
 from reconciler.normalize import normalise_email, normalise_mobile
 
 # One open for the first rows: list_headers() would open the workbook once per row tried.
-from reconciler.sheets import HEADER_SEARCH_ROWS, _open
+from reconciler.sheetgrid import open_grid
+from reconciler.sheets import HEADER_SEARCH_ROWS
 
 _VALUE_LIKE = re.compile(r"[+\-]?[\d\s,.\-/:()年月日]+")
 TEXT_SHARE = 0.75
@@ -54,7 +55,7 @@ def where(path: Path, sheet: str | None) -> str:
 
 
 def find_header_row(path: Path, sheet: str | None = None) -> HeaderRow:
-    grid = _open(path, sheet)
+    grid = open_grid(path, sheet)
     try:
         first = list(grid.rows(1, HEADER_SEARCH_ROWS, None))
         name = grid.name
