@@ -34,6 +34,7 @@ from .feishu import (
     RateLimits,
     TalentLookup,
 )
+from .i18n import choose_locale
 from .jobjoin import join_job_data
 from .logs import remove_handler, setup_file_logging
 from .matching import Resolved
@@ -86,6 +87,7 @@ class Prepared:
     cache: CacheSettings
     warnings: list[str]
     plugin_columns: list[OutputColumn] = field(default_factory=list)  # declared by register_output_columns
+    locale: str = "zh-CN"  # enum texts and the Summary sheet: output.locale if the recipe sets it, else the system's
 
 
 @dataclass
@@ -137,9 +139,11 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     connection = Connection(feishu.base_url, feishu.app_id, feishu.app_secret, sandbox=sandbox)
     cache = cache_settings(recipe, env, no_cache=options.no_cache, offline=options.offline)
     warnings = list(sheet.warnings) + _unknown_fields(recipe) + _unsaved_formulas(sheet, needed)
+    written = recipe.output.locale if "locale" in recipe.output.model_fields_set else None
     return Prepared(recipe, sheet, matchers.items, rules.items.get(recipe.talent.mode) if recipe.talent else None,
                     chosen_writers, outputs, identifiers, connection, cache, warnings,
-                    plugin_columns=plugin_hooks.plugin_output_columns(recipe, output_columns(recipe)))
+                    plugin_columns=plugin_hooks.plugin_output_columns(recipe, output_columns(recipe)),
+                    locale=choose_locale(written, env))
 
 
 def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sheet:
@@ -270,7 +274,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         written = []
         for writer, path in zip(prepared.writers, prepared.outputs):
             ctx = WriteContext(Path(input_path), path, sheet, columns, outcomes, summary,
-                               locale=recipe.output.locale, status_columns=status_columns)
+                               locale=prepared.locale, status_columns=status_columns)
             written.append(writer.write(ctx))
         summary.seconds = time.monotonic() - started
         return RunResult(summary, written, outcomes, plan_lines, planned, _report(summary, written, planned))
@@ -327,7 +331,7 @@ def _decide(prepared: Prepared, lookups, fetched, employees, summary: RunSummary
                 key_cell=row.get(job.key.column),
                 fetched=fetched.get(employee) if employee else None,
                 as_of_cell=row.get(job.as_of) if job.as_of else None,
-                columns=job.columns, compare=job.compare, row_cells=row.cells, locale=recipe.output.locale,
+                columns=job.columns, compare=job.compare, row_cells=row.cells, locale=prepared.locale,
             )
             outcome.job_status, outcome.job_note = decision.status, decision.note
             outcome.values.update(decision.values)

@@ -300,3 +300,14 @@ def test_stderr_is_one_sentence_in_a_real_process(workdir):
                           capture_output=True, text=True, env={**os.environ, "RECONCILER_CACHE_PATH": str(workdir / "c.sqlite")})
     assert proc.returncode == 1
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("lang", "reason", "summary_label"), [("zh_CN.UTF-8", "入职", "配方"), ("en_US.UTF-8", "Onboarding", "Recipe")])
+def test_without_output_locale_the_system_locale_decides(workdir, env, lang, reason, summary_label):
+    recipe = workdir / "no-locale.yaml"
+    recipe.write_text(RECIPE.format(mode="all", writers="xlsx", locale="x").replace("  locale: x\n", ""), encoding="utf-8")
+    assert "locale" not in recipe.read_text(encoding="utf-8")
+    result = invoke(["run", recipe, workdir / "people.xlsx", "-q"], {**env, "LANG": lang, "LC_ALL": ""})
+    assert result.exit_code == 0, result.output
+    assert statuses(workdir / "people.reconciled.xlsx")[2]["Reason"] == reason
+    assert openpyxl.load_workbook(workdir / "people.reconciled.xlsx")["Summary"]["A1"].value == summary_label
