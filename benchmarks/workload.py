@@ -140,7 +140,7 @@ def minimum_requests(rows: list[list], tenant: Tenant) -> dict[str, int]:
     the tool must ask about (invalid identifiers are never sent).
     """
     from reconciler.model import Cell
-    from reconciler.normalize import normalise_email, normalise_id_number, normalise_mobile
+    from reconciler.matching.normalize import normalise_email, normalise_id_number, normalise_mobile
 
     def cell(value) -> Cell:
         return Cell(None, "") if value is None else Cell(value, str(value))

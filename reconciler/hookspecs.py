@@ -40,7 +40,7 @@ def register_matchers(register):
 
     :param register: call it once per object: ``register(obj)``. An object with
         a ``name`` and an ``identify(row, spec)`` method returning a
-        :class:`reconciler.normalize.Normalised` (subclass
+        :class:`reconciler.matching.normalize.Normalised` (subclass
         :class:`reconciler.matching.IdentifierMatcher`) becomes usable as a key
         of the recipe's ``talent.inputs``; ``spec`` is that key's
         :class:`reconciler.recipe.InputSpec` (``column``, ``code_column``,
@@ -94,7 +94,7 @@ def normalise_value(kind, cell, spec, row):
         (``column``, ``code_column``, ``default_code``, ``type``, ``type_column``).
     :param row: the whole :class:`reconciler.model.SheetRow` (``number``,
         ``get(header)``), to read other columns such as a country column.
-    :return: a :class:`reconciler.normalize.Normalised` (build one with
+    :return: a :class:`reconciler.matching.normalize.Normalised` (build one with
         :func:`reconciler.matching.valid_value` or
         :func:`reconciler.matching.invalid_value`), or None to fall through.
     """

@@ -17,13 +17,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import plugin_hooks
+from reconciler import plugin_hooks
 from openpyxl.utils import get_column_letter
 
-from . import plugins as plugin_system
-from .connect import Connection, cache_settings, open_client
-from .errors import RecipeError, SheetError
-from .feishu import (
+from reconciler import plugins as plugin_system
+from reconciler.feishu.connection import Connection, cache_settings, open_client
+from reconciler.errors import RecipeError, SheetError
+from reconciler.feishu import (
     ENDPOINT_JOB_DATAS,
     ENDPOINT_TALENTS,
     CacheSettings,
@@ -34,15 +34,15 @@ from .feishu import (
     RateLimits,
     TalentLookup,
 )
-from .i18n import choose_locale
-from .jobjoin import join_job_data
-from .logs import remove_handler, setup_file_logging
-from .matching import Resolved
-from .model import JOB_STATUSES, TALENT_STATUSES, OutputColumn, RowOutcome, RunSummary, Sheet, WriteContext
-from .normalize import Normalised
-from .outputs import output_columns, output_paths, talent_values
-from .recipe import Recipe, load_recipe, required_headers, validate_headers
-from .sheets import gc_paused, list_headers, read_sheet
+from reconciler.messages.i18n import choose_locale
+from reconciler.matching.jobdata import join_job_data
+from reconciler.privacy.logfile import remove_handler, setup_file_logging
+from reconciler.matching.talents import Resolved
+from reconciler.model import JOB_STATUSES, TALENT_STATUSES, OutputColumn, RowOutcome, RunSummary, Sheet, WriteContext
+from reconciler.matching.normalize import Normalised
+from reconciler.writers.plan import output_columns, output_paths, talent_values
+from reconciler.recipe import Recipe, load_recipe, required_headers, validate_headers
+from reconciler.sheets.read import gc_paused, list_headers, read_sheet
 
 
 log = logging.getLogger("reconciler.run")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .errors import PluginError, ReconcilerError
-from .matching import TalentDecision
-from .model import TALENT_STATUSES, OutputColumn, RowOutcome, Sheet, SheetRow
-from .normalize import Normalised
-from .plugins import call_impl, describe, hook_impls_in_call_order, source_of
+from reconciler.errors import PluginError, ReconcilerError
+from reconciler.matching.talents import TalentDecision
+from reconciler.model import TALENT_STATUSES, OutputColumn, RowOutcome, Sheet, SheetRow
+from reconciler.matching.normalize import Normalised
+from reconciler.plugins import call_impl, describe, hook_impls_in_call_order, source_of
 
 OUTPUT_KINDS = ("value", "text", "status", "note")
 
@@ -34,7 +34,7 @@ def normalise_value(kind: str, row: SheetRow, spec) -> Normalised | None:
         if not isinstance(result, Normalised):
             raise PluginError(
                 f"plugin {describe(impl.plugin_name)} returned {type(result).__name__} from normalise_value{where}; "
-                "return a reconciler.normalize.Normalised (see reconciler.matching.valid_value) or None"
+                "return a reconciler.matching.normalize.Normalised (see reconciler.matching.valid_value) or None"
             )
         return result
     return None
@@ -54,7 +54,7 @@ def identify(matcher, row: SheetRow, spec) -> Normalised:
         raise PluginError(f"matcher {matcher.name} failed {where}: {type(exc).__name__}: {exc}") from exc
     if not isinstance(answer, Normalised):
         raise PluginError(
-            f"matcher {matcher.name} returned {type(answer).__name__} {where}; return a reconciler.normalize.Normalised"
+            f"matcher {matcher.name} returned {type(answer).__name__} {where}; return a reconciler.matching.normalize.Normalised"
         )
     return answer
 

@@ -26,8 +26,8 @@ from types import ModuleType
 
 import pluggy
 
-from . import hookspecs
-from .errors import PluginError, RecipeError, ReconcilerError
+from reconciler import hookspecs
+from reconciler.errors import PluginError, RecipeError, ReconcilerError
 
 DEFAULT_PLUGINS = ("reconciler.builtin.matchers", "reconciler.builtin.writers")
 ENTRY_POINT_GROUP = "reconciler"
@@ -159,7 +159,7 @@ def load_default_plugins() -> None:
     with _lock:
         if _defaults_loaded:
             return
-        from . import __version__
+        from reconciler import __version__
 
         for module_name in DEFAULT_PLUGINS:
             _register(importlib.import_module(module_name), module_name,

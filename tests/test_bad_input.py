@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 
 RECIPE = "version: 1\nname: catalogue\ntalent:\n  inputs:\n    mobile: 手机号\n    email: 邮箱\n  columns: {talent_id: Talent ID}\n"
 

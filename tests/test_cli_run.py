@@ -15,7 +15,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.sandbox import ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS, SANDBOX_APP_ID, SANDBOX_APP_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]

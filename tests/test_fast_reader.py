@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reconciler import sheetgrid
-from reconciler.sheets import read_sheet
+from reconciler.sheets import grid as sheetgrid
+from reconciler.sheets.read import read_sheet
 
 
 def varied_workbook(path: Path) -> Path:

@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.errors import SheetError, UsageError
 from reconciler.feishu.auth import TokenProvider
-from reconciler.i18n import (
+from reconciler.messages.i18n import (
     EN,
     MESSAGES,
     ZH,
@@ -26,7 +26,7 @@ from reconciler.i18n import (
 )
 from reconciler.init.texts import TEXTS
 from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET
-from reconciler.sheets import read_sheet
+from reconciler.sheets.read import read_sheet
 
 NO_LOCALE = {"LANG": None, "LC_ALL": None, "LC_MESSAGES": None}
 NO_FEISHU = {"FEISHU_BASE_URL": None, "FEISHU_APP_ID": None, "FEISHU_APP_SECRET": None}

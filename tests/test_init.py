@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.recipe import load_recipe
 
 ROOT = Path(__file__).resolve().parents[1]

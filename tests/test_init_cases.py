@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.init.draft import sheet_language
 from reconciler.init.roles import header_key
 from reconciler.recipe import load_recipe

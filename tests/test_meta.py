@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from reconciler import hookspecs
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.plugins import HOOK_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,11 +1,11 @@
-"""reconciler.normalize: spec section 5 with the messy cells HR sheets really hold."""
+"""reconciler.matching.normalize: spec section 5 with the messy cells HR sheets really hold."""
 
 from __future__ import annotations
 
 import pytest
 
 from reconciler.model import Cell
-from reconciler.normalize import (
+from reconciler.matching.normalize import (
     TalentKey,
     mainland_id_check_digit,
     mask,
@@ -14,7 +14,7 @@ from reconciler.normalize import (
     normalise_mobile,
     parse_identification_type,
 )
-from reconciler.sheets import cell_text
+from reconciler.sheets.read import cell_text
 
 
 def text(value) -> Cell:

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler import plugins
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.feishu import TalentKey
 from reconciler.model import Cell, SheetRow
 from reconciler.pipeline import RunOptions, prepare, run

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler import plugin_hooks, plugins
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.errors import PluginError
 from reconciler.model import Cell, SheetRow
 from reconciler.pipeline import RunOptions, run
@@ -41,7 +41,7 @@ CHAN, ZHANG = "6910000000000000021", "6910000000000000001"
 
 NORMALISE = '''
 from reconciler.hookspecs import hookimpl
-from reconciler.matching import invalid_value, valid_value
+from reconciler.matching.talents import invalid_value, valid_value
 
 @hookimpl
 def normalise_value(kind, cell, spec, row):
@@ -129,7 +129,7 @@ def test_hook_normalise_value_is_firstresult_the_plugin_loaded_last_is_asked_fir
     folder = tmp_path / "p"
     plugin(folder, "a_always.py", """
         from reconciler.hookspecs import hookimpl
-        from reconciler.matching import valid_value
+        from reconciler.matching.talents import valid_value
 
         @hookimpl
         def normalise_value(cell):
@@ -137,7 +137,7 @@ def test_hook_normalise_value_is_firstresult_the_plugin_loaded_last_is_asked_fir
     """)
     plugin(folder, "b_only_b.py", """
         from reconciler.hookspecs import hookimpl
-        from reconciler.matching import valid_value
+        from reconciler.matching.talents import valid_value
 
         @hookimpl
         def normalise_value(kind, cell):
@@ -248,8 +248,8 @@ def test_hook_row_outputs_misbehaving_stops_the_run_with_exit_2_naming_the_plugi
 def test_hook_register_matchers_adds_an_input_and_a_mode(workdir):
     plugin(workdir / "p", "matchers.py", """
         from reconciler.hookspecs import hookimpl
-        from reconciler.matching import DecisionRule, IdentifierMatcher, TalentDecision, decide_talent
-        from reconciler.normalize import normalise_email
+        from reconciler.matching.talents import DecisionRule, IdentifierMatcher, TalentDecision, decide_talent
+        from reconciler.matching.normalize import normalise_email
 
         class NameEmail(IdentifierMatcher):
             name = "name_email"
@@ -307,7 +307,7 @@ def test_hook_register_writers_adds_a_format_the_recipe_can_name(workdir):
 def test_hook_register_matchers_a_rule_that_fails_is_named_with_the_row(workdir, body, why):
     plugin(workdir / "p", "careless.py", f"""
         from reconciler.hookspecs import hookimpl
-        from reconciler.matching import DecisionRule, TalentDecision
+        from reconciler.matching.talents import DecisionRule, TalentDecision
 
         class Careless(DecisionRule):
             name = "careless"
@@ -327,7 +327,7 @@ def test_hook_register_matchers_a_rule_that_fails_is_named_with_the_row(workdir,
 def test_hook_register_matchers_a_matcher_returning_a_string_is_named_before_anything_is_sent(workdir):
     plugin(workdir / "p", "lazy.py", """
         from reconciler.hookspecs import hookimpl
-        from reconciler.matching import IdentifierMatcher
+        from reconciler.matching.talents import IdentifierMatcher
 
         class Lazy(IdentifierMatcher):
             name = "email"
@@ -341,4 +341,4 @@ def test_hook_register_matchers_a_matcher_returning_a_string_is_named_before_any
     result = invoke("check", workdir / "recipe.yaml", workdir / "people.xlsx", "--plugins", workdir / "p")
     assert result.exit_code == 2
     assert result.stderr == "Error: matcher email returned str for column Email on row 2; return a " \
-                            "reconciler.normalize.Normalised\n"
+                            "reconciler.matching.normalize.Normalised\n"

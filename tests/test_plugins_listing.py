@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler import __version__, plugins
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGED = ROOT / "plugins" / "packaged-example"

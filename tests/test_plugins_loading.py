@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler import plugins
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.errors import PluginError, RecipeError
 from reconciler.pipeline import RunOptions, load_with_plugins, run
 
@@ -43,7 +43,7 @@ def register_writers(register):
 OVERRIDE = '''
 from pathlib import Path
 from reconciler.hookspecs import hookimpl
-from reconciler.matching import IdentifierMatcher, invalid_value
+from reconciler.matching.talents import IdentifierMatcher, invalid_value
 from reconciler.writers.registry import Writer
 
 class NoMobiles(IdentifierMatcher):

@@ -72,6 +72,7 @@ def test_spec_example_loads_with_environment(tmp_path):
     assert recipe.version == 1 and recipe.name == "Onboarding check"
     assert recipe.display_name == "Onboarding check"
     assert recipe.source.sheet == "Candidates" and recipe.source.header_row == "auto"
+    assert recipe.source.label_columns == ["姓名"]
     assert recipe.feishu.base_url == "https://open.feishu.cn"
     assert recipe.feishu.app_id == "cli_demo"
     assert recipe.feishu.app_secret.get_secret_value() == SECRET
@@ -89,11 +90,13 @@ def test_spec_example_loads_with_environment(tmp_path):
     assert job.as_of == "入职日期"
     assert job.columns["assignment_start_reason"] == "Start reason"
     assert list(job.columns) == ["department_id", "job_level_id", "probation_end_date",
-                                 "assignment_start_reason", "cost_center_rate"]
-    assert job.compare == {"部门ID": "department_id"}
+                                 "assignment_start_reason", "cost_center_rate",
+                                 "department_id.name", "direct_manager_id.name"]
+    assert job.compare == {"部门ID": "department_id", "部门名称": "department_id.name"}
     assert (job.status_column, job.note_column) == ("Job data status", "Job data note")
     assert recipe.output.path == "{stem}.reconciled.xlsx"
     assert recipe.output.writers == ["xlsx"] and recipe.output.locale == "zh-CN"
+    assert recipe.output.status_labels == "locale"
     assert recipe.plugins == []
     assert recipe.cache.enabled is True and recipe.cache.path is None
     assert recipe.cache.expire_after == 3600

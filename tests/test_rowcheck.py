@@ -12,7 +12,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox, generate_tenant
 from rowdata import ROWS, check_records, write_case, write_recipe
 

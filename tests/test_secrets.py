@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.sandbox import SANDBOX_APP_ID, Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]

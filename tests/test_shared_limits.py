@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import cli
+from reconciler.cli.main import cli
 from reconciler.feishu import CacheSettings, FeishuClient, RateLimitedError, RateLimits
 from reconciler.sandbox import (
     ENDPOINT_AUTH,

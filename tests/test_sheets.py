@@ -13,7 +13,7 @@ import pytest
 
 from reconciler.errors import SheetError
 from reconciler.model import Cell
-from reconciler.sheets import cell_text, list_headers, read_sheet
+from reconciler.sheets.read import cell_text, list_headers, read_sheet
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> Path:

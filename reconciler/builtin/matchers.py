@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..hookspecs import hookimpl
-from ..matching import DecisionRule, IdentifierMatcher, Resolved, TalentDecision, decide_talent
-from ..model import SheetRow
-from ..normalize import Normalised, normalise_email, normalise_id_number, normalise_mobile
+from reconciler.hookspecs import hookimpl
+from reconciler.matching.talents import DecisionRule, IdentifierMatcher, Resolved, TalentDecision, decide_talent
+from reconciler.model import SheetRow
+from reconciler.matching.normalize import Normalised, normalise_email, normalise_id_number, normalise_mobile
 
 
 class MobileMatcher(IdentifierMatcher):

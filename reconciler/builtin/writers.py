@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..hookspecs import hookimpl
-from ..writers.delimited import write_csv, write_jsonl
-from ..writers.registry import Writer
-from ..writers.xlsx import write_xlsx
+from reconciler.hookspecs import hookimpl
+from reconciler.writers.delimited import write_csv, write_jsonl
+from reconciler.writers.registry import Writer
+from reconciler.writers.xlsx import write_xlsx
 
 
 @hookimpl(trylast=True)

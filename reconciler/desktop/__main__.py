@@ -1,5 +1,5 @@
 import sys
 
-from .app import main
+from reconciler.desktop.app import main
 
 sys.exit(main())

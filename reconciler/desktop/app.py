@@ -24,14 +24,14 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
-from ..errors import ReconcilerError
-from ..recipe import Recipe
-from . import choose, settings
-from .console import Console, open_folder, progress_for
-from .messages import MISSING_CREDENTIALS, DesktopError, Plain, about_missing_columns, explain
-from .peek import missing_from_best_row
-from .runlog import file_log, log, silence_console_logging
+from reconciler import __version__
+from reconciler.errors import ReconcilerError
+from reconciler.recipe import Recipe
+from reconciler.desktop import choose, settings
+from reconciler.desktop.console import Console, open_folder, progress_for
+from reconciler.desktop.messages import MISSING_CREDENTIALS, DesktopError, Plain, about_missing_columns, explain
+from reconciler.desktop.peek import missing_from_best_row
+from reconciler.desktop.runlog import file_log, log, silence_console_logging
 
 RECIPE = "recipe.yaml"
 
@@ -97,7 +97,7 @@ def _main(args, folder: Path, environ: MutableMapping[str, str], console: Consol
     recipe_path = (args.recipe or folder / RECIPE).resolve()
     if not recipe_path.is_file():
         raise DesktopError(Plain("找不到配方文件", f"the recipe {recipe_path} is missing: unzip the hand-out again", 2))
-    from ..pipeline import load_with_plugins
+    from reconciler.pipeline import load_with_plugins
 
     recipe, _ = load_with_plugins(recipe_path, env=environ)
     sandbox = args.sandbox or _check_credentials(recipe, environ)
@@ -147,7 +147,7 @@ def _jobs(args, folder: Path, console: Console, environ) -> list[choose.Job]:
 
 def _reconcile(job: choose.Job, recipe_path: Path, recipe: Recipe, sandbox: bool, environ, console: Console,
                folder: Path, secrets: tuple[str, ...]) -> FileResult:
-    from ..pipeline import RunOptions, run
+    from reconciler.pipeline import RunOptions, run
 
     result = FileResult(job)
     name = job.input.name
@@ -203,6 +203,6 @@ def _missing(exc: BaseException, input_path: Path, recipe: Recipe) -> list[str] 
     (the library compares with the first non-empty row, often a title)."""
     if not about_missing_columns(exc):
         return None
-    from ..recipe import required_headers
+    from reconciler.recipe import required_headers
 
     return missing_from_best_row(input_path, recipe.source.sheet, required_headers(recipe))

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from ..model import RunSummary
-from ..pipeline import Progress
+from reconciler.model import RunSummary
+from reconciler.pipeline import Progress
 
 STAGES = {"talents": "查询人才 / looking up talents", "job data": "查询任职信息 / fetching job data"}
 STATUS_NAMES = {
@@ -84,7 +84,7 @@ class LineProgress(Progress):
 @contextmanager
 def progress_for(console: Console):
     if console.interactive and console.stream.isatty():
-        from ..progress import console_progress
+        from reconciler.cli.progress import console_progress
 
         with console_progress(enabled=True) as progress:
             yield progress

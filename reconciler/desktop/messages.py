@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import (
+from reconciler.errors import (
     FeishuAuthError,
     FeishuError,
     FeishuScopeError,
@@ -25,7 +25,7 @@ from ..errors import (
     SheetError,
     UsageError,
 )
-from ..feishu.auth import MissingCredentialsError
+from reconciler.feishu.auth import MissingCredentialsError
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The log file next to each output: the details the console leaves out.
 
-Built on `reconciler.logs`: its handler masks every mobile, ID number and email
+Built on `reconciler.privacy.logfile`: its handler masks every mobile, ID number and email
 and removes the app secret and tokens from the final text, whoever wrote the
 record, so the library's own records (plan, counts, retries, the traceback of a
 run that stopped) land in the same file, masked the same way.
@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..feishu.keys import EMAIL, MOBILE
-from ..logs import LOGGER_NAME, remove_handler, setup_file_logging
-from ..normalize import mask
+from reconciler.feishu.keys import EMAIL, MOBILE
+from reconciler.privacy.logfile import LOGGER_NAME, remove_handler, setup_file_logging
+from reconciler.matching.normalize import mask
 
 log = logging.getLogger(f"{LOGGER_NAME}.desktop")
 
-# What reconciler.logs leaves readable because it is not a *valid* identifier: a
+# What reconciler.privacy.logfile leaves readable because it is not a *valid* identifier: a
 # mistyped mobile (12345678901, 1380013800), a foreign number (+85291234567), an
 # email without a dotted domain. People's data all the same. Runs of 19+ digits
 # are Feishu's own IDs (talents, job data) and stay readable for support.
@@ -29,7 +29,7 @@ _LOOSE_EMAIL = re.compile(r"[\w.+-]+@[\w.-]+")
 
 
 class _MaskLeftovers(logging.Filter):
-    """Runs after reconciler.logs' filter, on the text it already masked."""
+    """Runs after reconciler.privacy.logfile' filter, on the text it already masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_leftovers(record.getMessage())

@@ -1,6 +1,6 @@
 """The Feishu / Lark client layer. Knows nothing about spreadsheets."""
 
-from .client import (
+from reconciler.feishu.client import (
     BASE_URLS,
     CacheMissError,
     FeishuClient,
@@ -10,13 +10,13 @@ from .client import (
     TransientError,
     resolve_base_url,
 )
-from .counters import Counters
-from .jobplan import EmployeeJobData, JobDataFetcher, JobDataPlan
-from .keys import EMAIL, ID_NUMBER, KINDS, MOBILE, TalentKey
-from .keystore import KeyStore
-from .lookups import Batch, KeyLookup, TalentLookup, plan_batches
-from .models import CostCenterRate, EnumValue, I18nText, JobData, Talent
-from .transport import (
+from reconciler.feishu.counters import Counters
+from reconciler.feishu.jobplan import EmployeeJobData, JobDataFetcher, JobDataPlan
+from reconciler.feishu.keys import EMAIL, ID_NUMBER, KINDS, MOBILE, TalentKey
+from reconciler.feishu.keystore import KeyStore
+from reconciler.feishu.lookups import Batch, KeyLookup, TalentLookup, plan_batches
+from reconciler.feishu.models import CostCenterRate, EnumValue, I18nText, JobData, Talent
+from reconciler.feishu.transport import (
     ENDPOINT_AUTH,
     ENDPOINT_JOB_DATAS,
     ENDPOINT_TALENTS,

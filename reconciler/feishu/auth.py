@@ -14,8 +14,8 @@ import time
 
 import requests
 
-from ..errors import FeishuAuthError, FeishuError
-from .transport import API_PREFIX, ENDPOINT_AUTH
+from reconciler.errors import FeishuAuthError, FeishuError
+from reconciler.feishu.transport import API_PREFIX, ENDPOINT_AUTH
 
 log = logging.getLogger("reconciler.feishu.auth")
 

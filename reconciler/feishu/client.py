@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_random_exponential
 
-from ..errors import FeishuAuthError, FeishuError, FeishuScopeError
-from .auth import TokenProvider
-from .counters import Counters
-from .models import JobData, Talent
-from .transport import (
+from reconciler.errors import FeishuAuthError, FeishuError, FeishuScopeError
+from reconciler.feishu.auth import TokenProvider
+from reconciler.feishu.counters import Counters
+from reconciler.feishu.models import JobData, Talent
+from reconciler.feishu.transport import (
     API_PREFIX,
     ENDPOINT_JOB_DATAS,
     ENDPOINT_TALENTS,

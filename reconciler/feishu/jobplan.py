@@ -17,11 +17,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..errors import FeishuAuthError, FeishuError
-from .client import FeishuClient, job_datas_params, pages_needed
-from .transport import ENDPOINT_JOB_DATAS
-from .keystore import KeyStore
-from .models import JobData
+from reconciler.errors import FeishuAuthError, FeishuError
+from reconciler.feishu.client import FeishuClient, job_datas_params, pages_needed
+from reconciler.feishu.transport import ENDPOINT_JOB_DATAS
+from reconciler.feishu.keystore import KeyStore
+from reconciler.feishu.models import JobData
 
 PAGE_SIZE = 100
 FEW_EMPLOYEES = 20  # with T unknown, this many or fewer are cheaper one by one

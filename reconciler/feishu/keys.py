@@ -10,7 +10,7 @@ KINDS = (MOBILE, EMAIL, ID_NUMBER)
 
 @dataclass(frozen=True, order=True, slots=True)
 class TalentKey:
-    """One identifier, already normalised (see reconciler.normalize).
+    """One identifier, already normalised (see reconciler.matching.normalize).
 
     kind:  "mobile" | "email" | "id_number"
     group: what must be shared by every key of one request: the mobile country

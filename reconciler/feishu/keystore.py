@@ -18,9 +18,9 @@ from pathlib import Path
 
 from requests_cache.backends.sqlite import SQLiteDict
 
-from .keys import TalentKey
-from .models import Talent
-from .transport import (
+from reconciler.feishu.keys import TalentKey
+from reconciler.feishu.models import Talent
+from reconciler.feishu.transport import (
     REDIS_KEYS_NAMESPACE,
     REDIS_TTL_OFFSET,
     CacheSettings,

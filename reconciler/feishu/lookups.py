@@ -14,12 +14,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..errors import FeishuAuthError, FeishuError
-from .client import FeishuClient, InvalidMobileError
-from .keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
-from .keystore import KeyStore
-from ..masking import mask
-from .models import Talent
+from reconciler.errors import FeishuAuthError, FeishuError
+from reconciler.feishu.client import FeishuClient, InvalidMobileError
+from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
+from reconciler.feishu.keystore import KeyStore
+from reconciler.privacy.masking import mask
+from reconciler.feishu.models import Talent
 
 MAX_PER_REQUEST = 100
 log = logging.getLogger("reconciler.feishu.lookups")

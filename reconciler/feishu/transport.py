@@ -29,8 +29,8 @@ from requests_cache import CachedSession, SQLiteCache, create_key
 from requests_ratelimiter import LimiterAdapter
 from requests_ratelimiter.buckets import HostBucketFactory
 
-from ..errors import ReconcilerError
-from .counters import Counters
+from reconciler.errors import ReconcilerError
+from reconciler.feishu.counters import Counters
 
 API_PREFIX = "/open-apis/"
 ENDPOINT_AUTH = "auth/v3/tenant_access_token/internal"

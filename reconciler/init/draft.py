@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import SheetError
-from reconciler.i18n import EN, ZH, keyed_error, system_locale, translate
+from reconciler.messages.i18n import EN, ZH, keyed_error, system_locale, translate
 from reconciler.init import roles as R
 from reconciler.init.headerrow import HeaderRow, find_header_row, where
 from reconciler.init.texts import TEXTS
 from reconciler.init.yamltext import Commented
-from reconciler.sheets import list_headers, read_sheet
+from reconciler.sheets.read import list_headers, read_sheet
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")

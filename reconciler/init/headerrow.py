@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import SheetError
-from reconciler.i18n import keyed_error
+from reconciler.messages.i18n import keyed_error
 from reconciler.init.texts import TEXTS
 from reconciler.model import Cell
-from reconciler.normalize import normalise_email, normalise_mobile
+from reconciler.matching.normalize import normalise_email, normalise_mobile
 
 # One open for the first rows: list_headers() would open the workbook once per row tried.
-from reconciler.sheetgrid import open_grid
-from reconciler.sheets import HEADER_SEARCH_ROWS
+from reconciler.sheets.grid import open_grid
+from reconciler.sheets.read import HEADER_SEARCH_ROWS
 
 _VALUE_LIKE = re.compile(r"[+\-]?[\d\s,.\-/:()年月日]+")
 TEXT_SHARE = 0.75

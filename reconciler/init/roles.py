@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from reconciler.jobjoin import parse_date
+from reconciler.matching.jobdata import parse_date
 from reconciler.model import Cell, Sheet
-from reconciler.normalize import normalise_email, normalise_id_number, normalise_mobile, parse_identification_type
+from reconciler.matching.normalize import normalise_email, normalise_id_number, normalise_mobile, parse_identification_type
 
 MOBILE, COUNTRY_CODE, EMAIL = "mobile", "country_code", "email"
 ID_TYPE, ID_NUMBER = "id_type", "id_number"

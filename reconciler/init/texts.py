@@ -1,9 +1,9 @@
 """What `reconciler init` says, in zh-CN and en-US: its report, its errors, and the
-comments it writes into the recipe. Used through `reconciler.i18n.translate(TEXTS, ...)`."""
+comments it writes into the recipe. Used through `reconciler.messages.i18n.translate(TEXTS, ...)`."""
 
 from __future__ import annotations
 
-from reconciler.i18n import EN, ZH
+from reconciler.messages.i18n import EN, ZH
 
 TEXTS: dict[str, dict[str, str]] = {
     # ---- errors

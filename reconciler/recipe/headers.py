@@ -17,6 +17,7 @@ from reconciler.recipe.paths import Loc
 def mapped_headers(recipe: Recipe) -> list[tuple[Loc, str]]:
     """(location in the recipe, header) of every column the recipe reads, in recipe order."""
     found: list[tuple[Loc, str]] = []
+    found.extend((("source", "label_columns", i), header) for i, header in enumerate(recipe.source.label_columns))
     if recipe.talent is not None:
         for kind, spec in recipe.talent.inputs.items():
             base: Loc = ("talent", "inputs", kind)

@@ -74,6 +74,14 @@ class SourceSection(StrictModel):
         ),
     )
 
+    label_columns: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Headers of the columns that say who a row is, e.g. [姓名]: shown on the review sheet, "
+            "and frozen beside the statuses when within the first three columns."
+        ),
+    )
+
     @field_validator("header_row", mode="before")
     @classmethod
     def _header_row(cls, value: Any) -> Any:
@@ -249,6 +257,14 @@ class OutputSection(StrictModel):
     locale: str = Field(
         default="zh-CN",
         description="Language for enum display texts and the summary sheet, e.g. zh-CN, en-US, zh, en.",
+    )
+
+    status_labels: Literal["locale", "keys"] = Field(
+        default="locale",
+        description=(
+            "locale: status cells show labels in output.locale (已匹配, Matched...); "
+            "keys: they show the keys (matched, not_found...), for formulas that read them."
+        ),
     )
 
     @field_validator("locale")

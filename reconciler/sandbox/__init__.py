@@ -5,10 +5,10 @@ on loopback as `/work/shared/spec/feishu-api.md` describes them, with rate limit
 token expiry, scopes and seeded faults. Start one with `with Sandbox() as sb: sb.url`.
 """
 
-from .generate import generate_tenant
-from .handler import ENDPOINT_AUTH, ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS
-from .server import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox, serve
-from .tenant import Department, Employee, Talent, Tenant, demo_tenant
+from reconciler.sandbox.generate import generate_tenant
+from reconciler.sandbox.handler import ENDPOINT_AUTH, ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS
+from reconciler.sandbox.server import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox, serve
+from reconciler.sandbox.tenant import Department, Employee, Talent, Tenant, demo_tenant
 
 __all__ = [
     "Sandbox", "serve", "Tenant", "Talent", "Employee", "Department", "demo_tenant", "generate_tenant",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .server import serve
-from .tenant import Tenant
+from reconciler.sandbox.server import serve
+from reconciler.sandbox.tenant import Tenant
 
 DEFAULT_PORT = 8765
 

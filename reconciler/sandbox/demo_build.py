@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .jobdata import job_data
-from .tenant import Department, Employee, Talent, Tenant, make_mainland_id
+from reconciler.sandbox.jobdata import job_data
+from reconciler.sandbox.tenant import Department, Employee, Talent, Tenant, make_mainland_id
 
 HERE = Path(__file__).resolve().parent
 

@@ -5,8 +5,8 @@ Run `python -m reconciler.sandbox.demo_guide` after editing `demo_build.py`.
 
 from __future__ import annotations
 
-from .demo_build import _TALENTS, HERE, INVALID, NOT_FOUND, build_demo_tenant
-from .tenant import Tenant
+from reconciler.sandbox.demo_build import _TALENTS, HERE, INVALID, NOT_FOUND, build_demo_tenant
+from reconciler.sandbox.tenant import Tenant
 
 _ID_TYPES = {1: "mainland ID", 2: "passport", 3: "HK/Macau residence permit", 6: "HK/Macau travel permit"}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from .jobdata import job_data
-from .tenant import Department, Employee, Talent, Tenant, make_mainland_id
+from reconciler.sandbox.jobdata import job_data
+from reconciler.sandbox.tenant import Department, Employee, Talent, Tenant, make_mainland_id
 
 _PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156",
              "157", "158", "159", "166", "170", "176", "177", "178", "180", "181", "182", "183", "185", "186",

@@ -14,14 +14,14 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-from . import auth
-from .answer import Answer, fail
-from .faults import BAD_GATEWAY_HTML
-from .job_datas_api import list_job_datas
-from .talents_api import batch_get_id
+from reconciler.sandbox import auth
+from reconciler.sandbox.answer import Answer, fail
+from reconciler.sandbox.faults import BAD_GATEWAY_HTML
+from reconciler.sandbox.job_datas_api import list_job_datas
+from reconciler.sandbox.talents_api import batch_get_id
 
 if TYPE_CHECKING:
-    from .server import Sandbox
+    from reconciler.sandbox.server import Sandbox
 
 PREFIX = "/open-apis/"
 ENDPOINT_AUTH = "auth/v3/tenant_access_token/internal"

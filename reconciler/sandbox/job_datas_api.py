@@ -16,9 +16,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .answer import Answer, invalid_field, ok
-from .jobdata import FIELD_SCOPES
-from .tenant import Tenant
+from reconciler.sandbox.answer import Answer, invalid_field, ok
+from reconciler.sandbox.jobdata import FIELD_SCOPES
+from reconciler.sandbox.tenant import Tenant
 
 USER_ID_TYPES = ("open_id", "union_id", "user_id", "people_corehr_id")
 DEPARTMENT_ID_TYPES = ("open_department_id", "department_id", "people_corehr_department_id")

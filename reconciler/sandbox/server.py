@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from .auth import TokenStore
-from .faults import DEFAULT_FAULTS, FaultInjector, check_faults, check_latency
-from .handler import ENDPOINT_AUTH, ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS, SandboxHandler
-from .job_datas_api import PageTokens
-from .limits import RateLimiter, Stats
-from .tenant import Tenant, demo_tenant
+from reconciler.sandbox.auth import TokenStore
+from reconciler.sandbox.faults import DEFAULT_FAULTS, FaultInjector, check_faults, check_latency
+from reconciler.sandbox.handler import ENDPOINT_AUTH, ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS, SandboxHandler
+from reconciler.sandbox.job_datas_api import PageTokens
+from reconciler.sandbox.limits import RateLimiter, Stats
+from reconciler.sandbox.tenant import Tenant, demo_tenant
 
 SANDBOX_APP_ID = "cli_sandbox"
 SANDBOX_APP_SECRET = "sandbox-secret"

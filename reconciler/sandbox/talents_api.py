@@ -8,8 +8,8 @@ from typing import Any
 
 import phonenumbers
 
-from .answer import Answer, fail, invalid_field, ok
-from .tenant import Talent, Tenant
+from reconciler.sandbox.answer import Answer, fail, invalid_field, ok
+from reconciler.sandbox.tenant import Talent, Tenant
 
 MAX_LIST = 100
 MOBILE_INVALID = 1002009

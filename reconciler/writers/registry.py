@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import WriteContext
+from reconciler.model import WriteContext
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from typing import BinaryIO
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
-from reconciler.writers import xmltext
-from reconciler.writers.ooxml import DOC_REL_NS, cell_coordinate, prefix_for
-from reconciler.writers.xmltext import Element, XmlTextError
+from reconciler.ooxml import xmltext
+from reconciler.ooxml.parts import DOC_REL_NS, cell_coordinate, prefix_for
+from reconciler.ooxml.xmltext import Element, XmlTextError
 
 # CT_Worksheet's children, in schema order.
 ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",

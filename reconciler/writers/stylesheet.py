@@ -13,8 +13,8 @@ import re
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 
-from reconciler.writers import xmltext
-from reconciler.writers.xmltext import Element, XmlTextError
+from reconciler.ooxml import xmltext
+from reconciler.ooxml.xmltext import Element, XmlTextError
 
 # CT_Stylesheet's children, in schema order.
 _ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles",

@@ -30,7 +30,7 @@ from xml.sax.saxutils import quoteattr
 
 from reconciler.errors import SheetError
 from reconciler.model import WriteContext
-from reconciler.writers import ooxml, xmltext
+from reconciler.ooxml import parts as ooxml, xmltext
 from reconciler.writers.annotation import SUMMARY_WIDTHS, summary_cells, summary_rows, summary_title
 from reconciler.writers.cellxml import CellRenderer
 from reconciler.writers.common import atomic_output, check_output_path

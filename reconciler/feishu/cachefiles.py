@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .feishu.transport import (
+from reconciler.feishu.transport import (
     REDIS_HTTP_NAMESPACE,
     REDIS_KEYS_NAMESPACE,
     REDIS_RATELIMIT_PREFIX,

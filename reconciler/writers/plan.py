@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .feishu import Talent
-from .model import OutputColumn
-from .recipe import Recipe
+from reconciler.errors import UsageError
+from reconciler.feishu import Talent
+from reconciler.model import OutputColumn
+from reconciler.recipe import Recipe
 
 # Talent fields written as numbers/booleans; everything else is an identifier: text.
 _TALENT_VALUE_FIELDS = {"is_onboarded", "identification_type"}

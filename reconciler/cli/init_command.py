@@ -6,30 +6,18 @@ the recipe. An existing recipe file is never overwritten without --force.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
 
+from reconciler.cli.handling import handle_errors
 from reconciler.errors import OutputError, UsageError
-from reconciler.i18n import EN, ZH, keyed_error, message
+from reconciler.init import roles as R
 from reconciler.init.draft import Draft, draft_recipe, why
 from reconciler.init.render import render_recipe
-from reconciler.init import roles as R
 from reconciler.init.roles import REPORT_ORDER
 from reconciler.init.texts import TEXTS
-
-
-def _handled(func):
-    """The CLI's error handling, looked up at call time: reconciler.cli imports this module."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from reconciler.cli import handle_errors
-
-        return handle_errors(func)(*args, **kwargs)
-
-    return wrapper
+from reconciler.messages.i18n import EN, ZH, keyed_error, message
 
 
 def default_recipe_path(sheet_path: Path) -> Path:
@@ -96,7 +84,7 @@ def _where_text(draft: Draft) -> str:
 @click.option("--locale", type=click.Choice([ZH, EN]),
               help="Language of the comments, the report and output.locale (default: the sheet's).")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
-@_handled
+@handle_errors
 def init_command(input, output, sheet, force, locale, debug):
     """Draft a commented recipe from INPUT's headers and values.
 

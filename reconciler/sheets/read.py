@@ -2,7 +2,7 @@
 
 Finding the header row (a number, or `auto`: the first of the first 20 rows
 holding every mapped header) and building the rows, from a grid that
-`reconciler.sheetgrid` opens (python-calamine, openpyxl or csv, rendering each
+`reconciler.sheets.grid` opens (python-calamine, openpyxl or csv, rendering each
 cell as the text a person sees).
 """
 
@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from reconciler.errors import SheetError
 from reconciler.model import BLANK, Cell, Sheet, SheetRow
-from reconciler.sheetgrid import (  # noqa: F401 - cell_text is re-exported
+from reconciler.sheets.grid import (  # noqa: F401 - cell_text is re-exported
     _CalamineGrid,
     _CsvGrid,
     _ExcelGrid,

@@ -1,66 +1,18 @@
-"""The command line (spec section 3). Only this module turns errors into exit codes.
-
-Exit status: 0 the run completed (whatever the row statuses); 2 bad recipe, input
-file or arguments; 3 Feishu refused the credentials or a scope; 1 anything else.
-Every non-zero exit prints one clear sentence on stderr first; --debug adds the
-traceback.
-"""
+"""The `reconciler` command group: run, check, schema, sandbox, cache; init and plugins live beside it."""
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import ReconcilerError
-from .i18n import choose_locale, cli_locale, error_line, locale_of_recipe_file, message, render_error, summary_lines
-
-DEBUG_ENV = "RECONCILER_DEBUG"
-
-
-def _fail(text: str, code: int, locale: str | None = None) -> None:
-    click.echo(error_line(text, locale), err=True)
-    sys.exit(code)
-
-
-def _command_locale(kwargs: dict) -> str:
-    """The language of a command's messages: its --locale, else the recipe's output.locale, else the system's."""
-    return choose_locale(kwargs.get("locale") or locale_of_recipe_file(kwargs.get("recipe")))
-
-
-def handle_errors(func):
-    """Domain errors -> one sentence (in the command's language, see i18n) and the spec's exit code;
-    anything else -> exit 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        debug = kwargs.get("debug") or os.environ.get(DEBUG_ENV) == "1"
-        try:
-            return func(*args, **kwargs)
-        except ReconcilerError as exc:  # RecipeError included: render_error frames its issues
-            if debug:
-                traceback.print_exc()
-            locale = _command_locale(kwargs)
-            _fail(render_error(exc, locale), exc.exit_code, locale)
-        except KeyboardInterrupt:
-            locale = _command_locale(kwargs)
-            _fail(message("error.interrupted", locale), 130, locale)
-        except Exception as exc:  # noqa: BLE001 - the promise is: never a bare traceback
-            if debug:
-                traceback.print_exc()
-            locale = _command_locale(kwargs)
-            _fail(message("error.unexpected", locale, type=type(exc).__name__, text=exc), 1, locale)
-
-    return wrapper
-
-
-debug_option = click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+from reconciler import __version__
+from reconciler.cli.handling import debug_option, handle_errors, plugins_option
+from reconciler.cli.init_command import init_command
+from reconciler.cli.plugins_command import plugins_command
+from reconciler.messages.i18n import cli_locale, message, summary_lines
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,7 +34,7 @@ def cli():
 @click.option("--offline", is_flag=True, help="Answer only from the cache; a miss is a row error.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--dry-run", is_flag=True, help="Print the planned requests per endpoint and send nothing.")
-@click.option("--plugins", "plugin_paths", multiple=True, type=click.Path(path_type=Path), help="A plugin .py file or folder (repeatable).")
+@plugins_option
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON summary (counts, requests, seconds) here.")
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a detailed log here (phones and IDs masked).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary, only errors.")
@@ -95,9 +47,9 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
 
         reconciler run recipes/onboarding.yaml sample_sheets/onboarding_zh.xlsx --sandbox --report report.json
     """
-    from .pipeline import RunOptions
-    from .pipeline import run as run_pipeline
-    from .progress import console_progress
+    from reconciler.cli.progress import console_progress
+    from reconciler.pipeline import RunOptions
+    from reconciler.pipeline import run as run_pipeline
 
     with console_progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         options = RunOptions(output=output, sandbox=sandbox, offline=offline, no_cache=no_cache, dry_run=dry_run,
@@ -117,7 +69,7 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
 
 
 def _write_report(path: Path, report: dict) -> None:
-    from .errors import OutputError
+    from reconciler.errors import OutputError
 
     try:
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -136,7 +88,7 @@ def _print_summary(result, locale: str) -> None:
 @cli.command()
 @click.argument("recipe", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("input", required=False, type=click.Path(path_type=Path))
-@click.option("--plugins", "plugin_paths", multiple=True, type=click.Path(path_type=Path), help="A plugin .py file or folder (repeatable).")
+@plugins_option
 @debug_option
 @handle_errors
 def check(recipe, input, plugin_paths, debug):
@@ -146,7 +98,7 @@ def check(recipe, input, plugin_paths, debug):
 
         reconciler check recipes/onboarding.yaml sample_sheets/onboarding_zh.xlsx
     """
-    from .pipeline import RunOptions, load_with_plugins, prepare
+    from reconciler.pipeline import RunOptions, load_with_plugins, prepare
 
     if input is None:
         loaded, _ = load_with_plugins(recipe, [str(p) for p in plugin_paths])
@@ -169,7 +121,7 @@ def schema():
 
         reconciler schema > recipe.schema.json
     """
-    from .recipe import recipe_json_schema
+    from reconciler.recipe import recipe_json_schema
 
     click.echo(json.dumps(recipe_json_schema(), ensure_ascii=False, indent=2))
 
@@ -190,7 +142,7 @@ def sandbox(port, host, latency, fault_rate, token_ttl):
 
         reconciler sandbox --port 8765
     """
-    from .sandbox import serve
+    from reconciler.sandbox import serve
 
     serve(port, host=host, latency=latency, fault_rate=fault_rate, token_ttl=token_ttl)
 
@@ -206,10 +158,10 @@ def cache():
 
 
 def _cache_settings(recipe: Path | None):
-    from .connect import cache_settings
+    from reconciler.feishu.connection import cache_settings
 
     if recipe is not None:
-        from .recipe import load_recipe
+        from reconciler.recipe import load_recipe
 
         return cache_settings(load_recipe(recipe))
     return cache_settings(None)
@@ -225,7 +177,7 @@ def cache_info(recipe):
 
         reconciler cache info --recipe recipes/onboarding.yaml
     """
-    from .cachefile import describe
+    from reconciler.feishu.cachefiles import describe
 
     for key, value in describe(_cache_settings(recipe)).items():
         click.echo(f"{key}: {value}")
@@ -241,18 +193,13 @@ def cache_clear(recipe):
 
         reconciler cache clear
     """
-    from .cachefile import clear, where
+    from reconciler.feishu.cachefiles import clear, where
 
     settings = _cache_settings(recipe)
     click.echo(f"removed {where(settings)}" if clear(settings) else f"no cache at {where(settings)}")
 
 
-from .plugin_listing import plugins_command  # noqa: E402 - registered last: it imports handle_errors from here
-
 cli.add_command(plugins_command)
-
-from .init.command import init_command  # noqa: E402 - reconciler init (issue 8)
-
 cli.add_command(init_command)
 
 

@@ -31,7 +31,7 @@ import openpyxl
 
 from reconciler.errors import SheetError
 from reconciler.model import BLANK, Cell
-from reconciler.writers import ooxml
+from reconciler.ooxml import parts as ooxml
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .feishu import KeyLookup, Talent, TalentKey
-from .model import Cell, SheetRow
-from .normalize import Normalised
+from reconciler.feishu import KeyLookup, Talent, TalentKey
+from reconciler.model import Cell, SheetRow
+from reconciler.matching.normalize import Normalised
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from . import plugins as plugin_system
-from .plugins import Registry, source_of
+from reconciler import plugins as plugin_system
+from reconciler.cli.handling import handle_errors
+from reconciler.plugins import Registry, source_of
 
 
 def _overrides(registry: Registry, plugin: str) -> tuple[list[dict], list[dict]]:
@@ -84,6 +85,7 @@ def _text(report: dict) -> list[str]:
 @click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
               help="Also load the plugins listed under this recipe's plugins: key.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of text.")
+@handle_errors
 def plugins_command(plugin_paths, recipe, as_json):
     """List the loaded plugins (built-in, entry point, file) with their version, the hooks
     they implement, and the matchers, rules and writers they register or override.
@@ -94,14 +96,12 @@ def plugins_command(plugin_paths, recipe, as_json):
 
         reconciler plugins --plugins plugins --json
     """
-    from .cli import handle_errors  # here: cli imports this module to register the command
-
-    handle_errors(_show)(plugin_paths, recipe, as_json)
+    _show(plugin_paths, recipe, as_json)
 
 
 def _show(plugin_paths, recipe, as_json) -> None:
     if recipe is not None:
-        from .recipe import load_recipe
+        from reconciler.recipe import load_recipe
 
         plugin_system.load_run_plugins(plugin_paths, load_recipe(recipe))
     else:

@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .feishu import EmployeeJobData, JobData
-from .model import Cell
-from .render import as_text, render
+from reconciler.feishu import EmployeeJobData, JobData
+from reconciler.model import Cell
+from reconciler.matching.feishu_values import as_text, render
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
 

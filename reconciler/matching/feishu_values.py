@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .feishu import CostCenterRate, EnumValue, I18nText
+from reconciler.feishu import CostCenterRate, EnumValue, I18nText
 
 
 def render(value: Any, locale: str | None) -> Any:

@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from .masking import mask
+from reconciler.privacy.masking import mask
 
 LOGGER_NAME = "reconciler"
 

@@ -21,7 +21,7 @@ from typing import Any
 import phonenumbers
 
 from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
-from reconciler.masking import mask  # noqa: F401 - re-exported: callers mask via normalize
+from reconciler.privacy.masking import mask  # noqa: F401 - re-exported: callers mask via normalize
 from reconciler.model import Cell
 
 # IdentificationType (feishu-api.md): value -> the name Feishu shows in Chinese.

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import RecipeError, RecipeIssue
-from .feishu import CacheSettings, FeishuClient, RateLimits, default_cache_path
-from .feishu.transport import RATELIMIT_FILE
-from .recipe.values import check_redis_url
+from reconciler.errors import RecipeError, RecipeIssue
+from reconciler.feishu import CacheSettings, FeishuClient, RateLimits, default_cache_path
+from reconciler.feishu.transport import RATELIMIT_FILE
+from reconciler.recipe.values import check_redis_url
 
 CACHE_ENV = "RECONCILER_CACHE_PATH"
 REDIS_URL_ENV = "REDIS_URL"
@@ -76,7 +76,7 @@ def open_client(connection: Connection, *, cache: CacheSettings, limits: RateLim
                 **client_options):
     """Yield a FeishuClient; for the sandbox, serve the demo tenant for the client's lifetime."""
     if connection.sandbox:
-        from .sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox
+        from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox
 
         with Sandbox() as sandbox:
             # The embedded simulator serves this run alone: its budget is not shared with other runs.
