@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -39,6 +41,30 @@ def _command_locale(kwargs: dict) -> str:
     return choose_locale(kwargs.get("locale") or locale_of_recipe_file(kwargs.get("recipe")))
 
 
+class Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so every `finally` removes its temporary files."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_signalled(signum, _frame):
+    raise Signalled(signum)
+
+
+def unwind_on_signals() -> None:
+    """Turn SIGTERM and SIGHUP (a closed terminal, `kill`) into an exception in the main thread.
+
+    Python's default for both is to die at once, skipping the cleanup of temporary
+    output files that holds on errors and Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _raise_signalled)
+
+
 def handle_errors(func):
     """Domain errors -> one sentence (in the command's language, see i18n) and the spec's exit code;
     anything else -> exit 1."""
@@ -46,6 +72,7 @@ def handle_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         debug = kwargs.get("debug") or os.environ.get(DEBUG_ENV) == "1"
+        unwind_on_signals()
         try:
             return func(*args, **kwargs)
         except ReconcilerError as exc:  # RecipeError included: render_error frames its issues
@@ -56,6 +83,9 @@ def handle_errors(func):
         except KeyboardInterrupt:
             locale = _command_locale(kwargs)
             _fail(message("error.interrupted", locale), 130, locale)
+        except Signalled as exc:
+            locale = _command_locale(kwargs)
+            _fail(message("error.interrupted", locale), 128 + exc.signum, locale)
         except Exception as exc:  # noqa: BLE001 - the promise is: never a bare traceback
             if debug:
                 traceback.print_exc()

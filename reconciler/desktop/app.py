@@ -27,6 +27,7 @@ from pathlib import Path
 from reconciler import __version__
 from reconciler.errors import ReconcilerError
 from reconciler.recipe import Recipe
+from reconciler.cli.handling import Signalled, unwind_on_signals
 from reconciler.desktop import choose, settings
 from reconciler.desktop.console import Console, open_folder, progress_for
 from reconciler.desktop.messages import MISSING_CREDENTIALS, DesktopError, Plain, about_missing_columns, explain
@@ -69,11 +70,12 @@ def main(argv: list[str] | None = None, environ: MutableMapping[str, str] | None
     console = Console(interactive=interactive)
     silence_console_logging()
     folder = (args.folder or Path.cwd()).resolve()
+    unwind_on_signals()  # a closed console window (SIGHUP) or kill: temporary files removed on the way out
     try:
         code = _main(args, folder, environ, console)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Signalled) as exc:
         console.say("已中断 / interrupted: the input files are unchanged")
-        code = 130
+        code = 128 + exc.signum if isinstance(exc, Signalled) else 130
     except Exception as exc:  # noqa: BLE001 - the promise is one sentence, never a traceback
         plain = explain(exc)
         console.say(f"✗ {plain}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from reconciler.feishu.cacheowner import CacheFileError, is_ours
 from reconciler.feishu.transport import (
     REDIS_HTTP_NAMESPACE,
     REDIS_KEYS_NAMESPACE,
@@ -42,6 +43,9 @@ def describe(target: CacheSettings | Path) -> dict[str, str]:
     if not path.exists():
         info["entries"] = "0 (no cache file yet)"
         return info
+    if not is_ours(path):
+        info["entries"] = "this file is not a reconciler cache; choose another cache.path"
+        return info
     counts = {table: _count(file, table) for file, table in ((path, "responses"), (keys_path(path), "talent_keys"))}
     info["entries"] = f"{counts['responses']} responses, {counts['talent_keys']} remembered keys"
     size = sum(f.stat().st_size for f in _files(path) if f.exists())
@@ -55,8 +59,16 @@ def clear(target: CacheSettings | Path) -> bool:
     settings = _settings(target)
     if settings.uses_redis:
         return _clear_redis(settings)
+    path = settings.path or default_cache_path()
+    # SQLite's side files (-wal, -shm) have no header of their own: they are ours when their database is.
+    foreign = [f for f in (path, keys_path(path)) if f.exists() and not is_ours(f)]
+    if foreign:
+        raise CacheFileError(
+            f"{foreign[0]} is not a reconciler cache file, so `cache clear` left it and the cache untouched; "
+            "check cache.path (or RECONCILER_CACHE_PATH)"
+        )
     removed = False
-    for candidate in _files(settings.path or default_cache_path()):
+    for candidate in _files(path):
         if candidate.exists():
             candidate.unlink()
             removed = True

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reconciler.errors import RecipeError, RecipeIssue
 from reconciler.feishu import CacheSettings, FeishuClient, RateLimits, default_cache_path
+from reconciler.feishu.cacheowner import sqlite_file
 from reconciler.feishu.transport import RATELIMIT_FILE
 from reconciler.recipe.values import check_redis_url
 
@@ -25,10 +26,12 @@ class Connection:
 
 
 def cache_path(recipe_path: str | None, env=os.environ) -> Path:
+    """The HTTP cache's file, as requests-cache names it (`.sqlite` added to a name
+    without a suffix), so that info, clear, modes and the key store see the real file."""
     if recipe_path:
-        return Path(recipe_path).expanduser()
+        return sqlite_file(Path(recipe_path).expanduser())
     if env.get(CACHE_ENV):
-        return Path(env[CACHE_ENV]).expanduser()
+        return sqlite_file(Path(env[CACHE_ENV]).expanduser())
     return default_cache_path()
 
 

@@ -30,6 +30,7 @@ from requests_ratelimiter import LimiterAdapter
 from requests_ratelimiter.buckets import HostBucketFactory
 
 from reconciler.errors import ReconcilerError
+from reconciler.feishu.cacheowner import claim, sqlite_file
 from reconciler.feishu.counters import Counters
 
 API_PREFIX = "/open-apis/"
@@ -273,11 +274,9 @@ def _is_rate_limited(response: requests.Response) -> bool:
 
 
 def private_file(path: Path) -> None:
-    """Create the cache file (and folder) readable by the user only before SQLite opens it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    """Create the cache file (and folder) readable by the user only before SQLite opens it;
+    refuse a file that is not reconciler's (see `reconciler.feishu.cacheowner`)."""
+    claim(path)
 
 
 def _cache_only_successes(response: requests.Response) -> bool:
@@ -317,8 +316,8 @@ def make_cache_backend(cache: CacheSettings, redis=None):
         from requests_cache import RedisCache
 
         return RedisCache(namespace=REDIS_HTTP_NAMESPACE, connection=redis, ttl_offset=REDIS_TTL_OFFSET)
-    path = cache.path or default_cache_path()
-    private_file(path)
+    path = sqlite_file(cache.path or default_cache_path())
+    private_file(path)  # SQLite gives its -wal and -shm files the database file's mode
     return SQLiteCache(path, busy_timeout=30_000, wal=True)
 
 

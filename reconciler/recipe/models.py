@@ -28,7 +28,7 @@ from reconciler.errors import RecipeIssue
 from reconciler.recipe.feishu import FeishuSection
 from reconciler.recipe.paths import format_loc
 from reconciler.recipe.strictness import Loc, StrictModel, recipe_error, short_form, validate_with_extra
-from reconciler.recipe.values import check_country_code, check_locale, check_redis_url, parse_duration
+from reconciler.recipe.values import check_country_code, check_locale, check_path_template, check_redis_url, parse_duration
 
 BUILTIN_MATCHERS = ("mobile", "email", "id_number")
 BUILTIN_MODES = ("all", "any")
@@ -271,6 +271,11 @@ class OutputSection(StrictModel):
     @classmethod
     def _locale(cls, value: str) -> str:
         return check_locale(value)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return check_path_template(value)
 
 
 class CacheSection(StrictModel):

@@ -7,6 +7,7 @@ located by the loader at the offending key.
 from __future__ import annotations
 
 import re
+import string
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -89,3 +90,23 @@ def check_redis_url(value: str) -> str:
         # Never echo the value: a Redis URL may hold a password.
         raise ValueError("expected a Redis URL such as redis://localhost:6379/0 (or rediss://, unix:///path)")
     return text
+
+
+def check_path_template(value: str) -> str:
+    """output.path: plain text and `{stem}` only. A format spec or a field of a field
+    (`{stem:>999999999}`, `{stem.__class__}`) could exhaust memory or leak objects."""
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(f"not a valid file name template ({exc}); use {{stem}} for the input's name, "
+                         "and {{{{ }}}} for a literal brace") from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name != "stem" or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"{shown} is not allowed; the only placeholder is {{stem}} (the input's name "
+                             "without suffix), without a format")
+    if len(value) > 1024:
+        raise ValueError("the template is longer than 1024 characters; use a shorter file name")
+    return value

@@ -28,6 +28,13 @@ _PLACEHOLDER = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 # Credentials may legitimately be absent (e.g. --sandbox): an unset variable there means "not given".
 _OPTIONAL_ENV_SECTIONS = ("feishu",)
 _DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value')
+# A real recipe has a few hundred values. YAML aliases (*name) may repeat a mapping
+# many times over ("billion laughs"): copying it out would take minutes and all memory.
+MAX_RECIPE_VALUES = 20_000
+
+
+class _TooLarge(Exception):
+    """The recipe expands (through aliases) to more than MAX_RECIPE_VALUES values."""
 
 
 @dataclass
@@ -38,6 +45,7 @@ class RecipeDocument:
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
     issues: list[RecipeIssue] = field(default_factory=list)
+    values: int = 0  # how many values have been copied out so far (see MAX_RECIPE_VALUES)
 
 
 def read_recipe_text(path: Path, label: str) -> str:
@@ -84,7 +92,14 @@ def parse_recipe_yaml(text: str, label: str, env: Mapping[str, str]) -> RecipeDo
         )
     doc = RecipeDocument(file=label, data=None)
     doc.lines[()] = root.lc.line + 1
-    doc.data = _plain(root, (), doc, env)
+    try:
+        doc.data = _plain(root, (), doc, env)
+    except (_TooLarge, RecursionError):
+        raise RecipeError(RecipeIssue(
+            label, None, "",
+            f"the recipe expands to more than {MAX_RECIPE_VALUES:,} values (YAML anchors and aliases, *name, "
+            "repeated inside each other); write the sections out without nested aliases",
+        )) from None
     return doc
 
 
@@ -95,6 +110,9 @@ def _mark_line(exc: MarkedYAMLError) -> int | None:
 
 def _plain(node: Any, loc: Loc, doc: RecipeDocument, env: Mapping[str, str]) -> Any:
     """Plain dict/list/str/int... copy of a ruamel node, recording lines and substituting ${VAR}."""
+    doc.values += 1
+    if doc.values > MAX_RECIPE_VALUES:
+        raise _TooLarge
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():

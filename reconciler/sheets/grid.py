@@ -16,10 +16,7 @@ the rows from a grid.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -32,6 +29,8 @@ import openpyxl
 from reconciler.errors import SheetError
 from reconciler.model import BLANK, Cell
 from reconciler.ooxml import parts as ooxml
+from reconciler.sheets.csvfile import CsvGrid
+from reconciler.sheets.zipcheck import check_unpacked_size
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -287,65 +286,12 @@ def _pick_sheet(path: Path, worksheets: list, wanted: str | None):
     raise SheetError(f"{path.name} has no sheet named '{wanted}'; its sheets are: {names}")
 
 
-class _CsvGrid:
-    """A .csv file: every cell is text, exactly as written."""
-
-    name = None
-
-    def __init__(self, path: Path):
-        data = path.read_bytes()
-        if data.startswith(b"PK\x03\x04"):
-            raise SheetError(f"{path.name} is an Excel workbook, not text; rename it to .xlsx and run again")
-        text = _decode(path, data)
-        try:
-            self._records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
-        except csv.Error as exc:  # e.g. a NUL byte: not a text export
-            raise SheetError(f"{path.name} cannot be read as CSV ({exc}); export the sheet again as CSV UTF-8") from exc
-
-    def rows(self, first: int, last: int | None, width: int | None) -> Iterator[list[Cell]]:
-        for record in self._records[first - 1 : last]:
-            cells = [Cell(v, cell_text(v)) if v else BLANK for v in record[:width]]
-            if width is not None and len(cells) < width:
-                cells.extend([BLANK] * (width - len(cells)))
-            yield cells
-
-    def close(self) -> None:
-        self._records = []
-
-
-def _delimiter(text: str) -> str:
-    """`,`, `;` or tab. Only the delimiter is sniffed: csv.Sniffer's guesses of the
-    quote character go wrong on names like O'Brien, so quoting stays Excel's."""
-    lines = [line for line in text[:65536].splitlines() if line.strip()][:10]
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t").delimiter
-    except csv.Error:
-        header = lines[0] if lines else ""
-        counts = {d: header.count(d) for d in ",;\t"}
-        return max(counts, key=lambda d: (counts[d], d == ","))
-
-
-def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (Chinese Excel's "CSV")."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings: tuple[str, ...] = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SheetError(
-        f"{path.name} is neither UTF-8 nor GB18030 text; in Excel use Save As > CSV UTF-8, then run again"
-    )
-
-
-def _open(path: Path, sheet: str | None) -> _ExcelGrid | _CalamineGrid | _CsvGrid:
+def _open(path: Path, sheet: str | None) -> _ExcelGrid | _CalamineGrid | CsvGrid:
     _check_path(path)
     if path.suffix.lower() == ".csv":
-        return _CsvGrid(path)
+        return CsvGrid(path)
     if zipfile.is_zipfile(path):
+        check_unpacked_size(path)
         try:
             return _CalamineGrid(path, sheet)
         except SheetError:

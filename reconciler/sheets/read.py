@@ -18,9 +18,9 @@ from openpyxl.utils import get_column_letter
 
 from reconciler.errors import SheetError
 from reconciler.model import BLANK, Cell, Sheet, SheetRow
+from reconciler.sheets.csvfile import CsvGrid
 from reconciler.sheets.grid import (  # noqa: F401 - cell_text is re-exported
     _CalamineGrid,
-    _CsvGrid,
     _ExcelGrid,
     _open,
     cell_text,
@@ -42,7 +42,7 @@ def _where(path: Path, name: str | None) -> str:
 
 
 def _find_header(
-    grid: _ExcelGrid | _CalamineGrid | _CsvGrid, path: Path, header_row: HeaderRow, required: list[str],
+    grid: _ExcelGrid | _CalamineGrid | CsvGrid, path: Path, header_row: HeaderRow, required: list[str],
     closest: bool = False,
 ) -> tuple[int, list[str]]:
     """(1-based header row, header texts trimmed, trailing blanks dropped).
@@ -172,7 +172,7 @@ def read_sheet(
         grid.close()
 
 
-def _data_rows(grid: _ExcelGrid | _CalamineGrid | _CsvGrid, header_row: int, headers: list[str]) -> list[SheetRow]:
+def _data_rows(grid: _ExcelGrid | _CalamineGrid | CsvGrid, header_row: int, headers: list[str]) -> list[SheetRow]:
     columns: dict[str, int] = {}
     for index, header in enumerate(headers):
         if header:

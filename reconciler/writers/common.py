@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from operator import attrgetter
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from reconciler.errors import OutputError, UsageError
 from reconciler.model import OutputColumn, RowOutcome, WriteContext
+from reconciler.writers.tempfiles import temp_output
 
 # A spreadsheet program treats a cell starting with one of these as a formula
 # (OWASP "CSV injection"); tab and CR are on OWASP's list too.
@@ -118,26 +118,34 @@ def _default_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def output_mode(input_path: Path) -> int:
+    """Permission bits of an output: what `open()` would give, and never broader than the
+    input's (a 0600 workbook of phone numbers must not produce a 0644 copy)."""
+    mode = _default_file_mode()
+    with contextlib.suppress(OSError):
+        mode &= os.stat(input_path).st_mode & 0o777
+    return mode | 0o600  # the owner can always read and replace their own output
+
+
 @contextlib.contextmanager
 def atomic_output(ctx: WriteContext) -> Iterator[Path]:
     """Yield a temporary path beside the output; on success rename it onto the output.
 
-    The temporary file lives in the output's folder (so the rename is atomic) and
-    is named `.~<name>.<random><suffix>`; it is removed on any failure.
+    The temporary file lives in the output's folder (so the rename is atomic); on
+    Linux it has no name until complete, elsewhere it is `.~<name>.<random><suffix>`,
+    removed on any failure (see `reconciler.writers.tempfiles`).
     """
     out = check_output_path(ctx)
+    cleanup = contextlib.ExitStack()
     try:
-        handle = tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".~{out.stem}.", suffix=out.suffix, delete=False)
+        temp = cleanup.enter_context(temp_output(out))
     except OSError as exc:
         reason = exc.strerror or exc
         raise OutputError(f"Cannot write {out.name} in {out.parent}: {reason}; choose another output path.") from exc
-    handle.close()
-    tmp = Path(handle.name)
     try:
-        yield tmp
-        os.chmod(tmp, _default_file_mode())
+        yield temp.path
         try:
-            os.replace(tmp, out)
+            temp.publish(out, output_mode(Path(ctx.input_path)))
         except PermissionError as exc:
             raise OutputError(
                 f"Cannot replace {out}: it is open in another program (Excel?); close it and run again."
@@ -146,5 +154,4 @@ def atomic_output(ctx: WriteContext) -> Iterator[Path]:
         reason = exc.strerror or exc
         raise OutputError(f"Cannot write {out}: {reason}; check the disk and the folder's permissions.") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        cleanup.close()

@@ -1,0 +1,95 @@
+"""Which files are reconciler's own cache, so that nothing else is ever opened,
+narrowed or deleted as one.
+
+`cache.path` is text a person typed: a typo can name a workbook. The cache holds
+personal data, so its files are created owner-only (0600) and an existing one that
+is broader is narrowed; `reconciler cache clear` deletes them. Both must happen
+only to a file that is ours: absent (we create it), empty, or an SQLite database
+whose tables are all ones reconciler creates. Anything else is refused with a
+sentence naming the file, and left untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from reconciler.errors import ReconcilerError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# requests-cache (responses, redirects), the per-key store (talent_keys), pyrate-limiter's buckets.
+OUR_TABLES = frozenset({"responses", "redirects", "talent_keys", "rate_bucket"})
+OUR_TABLE_PREFIXES = ("bucket_", "sqlite_")
+
+
+class CacheFileError(ReconcilerError):
+    """A cache file that is not reconciler's, or that cannot be used (corrupt, read-only, someone else's)."""
+
+    exit_code = 1
+
+
+def is_ours(path: Path) -> bool:
+    """True when `path` is absent, empty, or an SQLite file holding only reconciler's tables
+    (a damaged SQLite file counts as ours: it is in the cache's place and has the cache's format)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if not head:
+        return True
+    if head != SQLITE_HEADER:
+        return False
+    if Path(f"{path}-wal").exists():
+        # In use right now (another run has it open in WAL mode). Opening a second, read-only
+        # connection from here while runs write it made runs lose cache writes: trust the header.
+        return True
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    except sqlite3.Error:
+        return True
+    return all(name in OUR_TABLES or name.startswith(OUR_TABLE_PREFIXES) for name in names)
+
+
+def claim(path: Path) -> None:
+    """Make `path` a private cache file: create it 0600 (folder included), or narrow an
+    existing one of ours to 0600. Refuse a file that is not ours or not the user's."""
+    if path.is_dir():
+        raise CacheFileError(f"the cache path {path} is a folder; set cache.path to a file name "
+                             "(e.g. feishu-cache.sqlite), or run with --no-cache")
+    if not is_ours(path):
+        raise CacheFileError(
+            f"the cache path {path} is an existing file that is not a reconciler cache; it was left untouched. "
+            "Choose another cache.path (or RECONCILER_CACHE_PATH), or run with --no-cache"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except PermissionError as exc:
+        raise CacheFileError(
+            f"cannot open the cache file {path}: permission denied (read-only, or another user's); "
+            "run `reconciler cache clear`, choose another cache.path, or run with --no-cache"
+        ) from exc
+    except OSError as exc:
+        raise CacheFileError(
+            f"cannot create the cache file {path}: {exc.strerror or exc}; choose another cache.path "
+            "(or RECONCILER_CACHE_PATH), or run with --no-cache"
+        ) from exc
+    try:
+        if hasattr(os, "getuid") and os.fstat(fd).st_uid != os.getuid():
+            raise CacheFileError(
+                f"the cache file {path} belongs to another user; choose another cache.path "
+                "(or RECONCILER_CACHE_PATH), or run with --no-cache"
+            )
+        os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else os.chmod(path, 0o600)
+    finally:
+        os.close(fd)
+
+
+def sqlite_file(path: Path) -> Path:
+    """The file requests-cache really uses for `path`: it adds `.sqlite` to a name without a suffix."""
+    return path if path.suffix else path.with_name(path.name + ".sqlite")
