@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from reconciler import plugins as plugin_system
 from reconciler.feishu.connection import Connection, cache_settings, open_client
+from reconciler.feishu.transport import keys_path
 from reconciler.errors import RecipeError, SheetError
 from reconciler.feishu import (
     ENDPOINT_JOB_DATAS,
@@ -40,6 +41,8 @@ from reconciler.privacy.logfile import remove_handler, setup_file_logging
 from reconciler.matching.talents import Resolved
 from reconciler.model import JOB_STATUSES, TALENT_STATUSES, OutputColumn, RowOutcome, RunSummary, Sheet, WriteContext
 from reconciler.matching.normalize import Normalised
+from reconciler.sheets.fingerprint import Fingerprint
+from reconciler.writers.protect import refuse_writing_inputs
 from reconciler.writers.plan import output_columns, output_paths, talent_values
 from reconciler.recipe import Recipe, load_recipe, required_headers, validate_headers
 from reconciler.sheets.read import gc_paused, list_headers, read_sheet
@@ -71,6 +74,7 @@ class RunOptions:
     workers: int = 16
     limits: RateLimits | None = None
     log_path: Path | None = None  # a masked log file (--log)
+    report_path: Path | None = None  # the JSON summary (--report), written by the caller: checked here
     client_options: dict = field(default_factory=dict)  # more FeishuClient settings (timeouts, retries)
 
 
@@ -88,6 +92,7 @@ class Prepared:
     warnings: list[str]
     plugin_columns: list[OutputColumn] = field(default_factory=list)  # declared by register_output_columns
     locale: str = "zh-CN"  # enum texts and the Summary sheet: output.locale if the recipe sets it, else the system's
+    fingerprint: Fingerprint | None = None  # the input as read: checked again before writing
 
 
 @dataclass
@@ -120,6 +125,7 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
         for c in matchers.items[name].columns(spec)
     ]
     needed = list(dict.fromkeys(required_headers(recipe) + extra_columns))
+    fingerprint = _fingerprint(Path(input_path))
     sheet = read_recipe_sheet(recipe, Path(input_path), needed)
     chosen_writers = [writers.items[name] for name in recipe.output.writers]
     outputs = output_paths(recipe, Path(input_path), options.output, chosen_writers)
@@ -138,12 +144,36 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     sandbox = options.sandbox or (feishu.base_url or "").strip().lower() == "sandbox"
     connection = Connection(feishu.base_url, feishu.app_id, feishu.app_secret, sandbox=sandbox)
     cache = cache_settings(recipe, env, no_cache=options.no_cache, offline=options.offline)
+    refuse_writing_inputs(_written_files(outputs, options, cache), _read_files(recipe_path, input_path))
     warnings = list(sheet.warnings) + _unknown_fields(recipe) + _unsaved_formulas(sheet, needed)
     written = recipe.output.locale if "locale" in recipe.output.model_fields_set else None
     return Prepared(recipe, sheet, matchers.items, rules.items.get(recipe.talent.mode) if recipe.talent else None,
                     chosen_writers, outputs, identifiers, connection, cache, warnings,
                     plugin_columns=plugin_hooks.plugin_output_columns(recipe, output_columns(recipe)),
-                    locale=choose_locale(written, env))
+                    locale=choose_locale(written, env), fingerprint=fingerprint)
+
+
+def _fingerprint(path: Path) -> Fingerprint | None:
+    try:
+        return Fingerprint.of(path)
+    except OSError:
+        return None  # missing, a folder, unreadable: reading the sheet says so in words
+
+
+def _written_files(outputs: list[Path], options: RunOptions, cache: CacheSettings) -> list[tuple[str, Path | None]]:
+    files = [("the output", path) for path in outputs] + [("--log", options.log_path), ("--report", options.report_path)]
+    if cache.path is not None and not cache.uses_redis and (cache.enabled or cache.offline):
+        files += [("the cache file", cache.path), ("the cache file", keys_path(cache.path))]
+    if cache.ratelimit_path is not None and not cache.uses_redis:
+        files.append(("the rate-limit file", cache.ratelimit_path))
+    return files
+
+
+def _read_files(recipe_path: Path, input_path: Path) -> list[tuple[str, Path | None]]:
+    plugins = [plugin_system.source_of(name) for name in plugin_system.loaded_names()]
+    files = [(f"the plugin {src.label}", Path(src.location)) for src in plugins
+             if src.source == "file" and src.location]
+    return [("the input sheet", Path(input_path)), ("the recipe", Path(recipe_path))] + files
 
 
 def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sheet:
@@ -271,6 +301,8 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         if recipe.job_data:
             status_columns["job_data"] = recipe.job_data.status_column
         summary.seconds = time.monotonic() - started
+        if prepared.fingerprint is not None:
+            prepared.fingerprint.check(Path(input_path))  # rows are joined by number: refuse a file that changed
         written = []
         for writer, path in zip(prepared.writers, prepared.outputs):
             ctx = WriteContext(Path(input_path), path, sheet, columns, outcomes, summary,

@@ -53,7 +53,8 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
 
     with console_progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         options = RunOptions(output=output, sandbox=sandbox, offline=offline, no_cache=no_cache, dry_run=dry_run,
-                             plugins=[str(p) for p in plugin_paths], progress=progress, log_path=log_path)
+                             plugins=[str(p) for p in plugin_paths], progress=progress, log_path=log_path,
+                             report_path=report)
         result = run_pipeline(recipe, input, options)
     if report:
         _write_report(report, result.report)

@@ -16,7 +16,6 @@ check-and-insert atomic across processes); with the redis backend the HTTP cache
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path

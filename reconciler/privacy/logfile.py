@@ -20,6 +20,13 @@ LOGGER_NAME = "reconciler"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID = re.compile(r"(?<![\w])\d{6}(?:19|20)\d{2}\d{7}[\dXx](?![\w])|(?<![\w])\d{15}(?![\w])")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# What is not a *valid* identifier is still a person's data: a mistyped mobile
+# (12345678901, 1380013800), a foreign number (+85291234567), one written with
+# separators (138-0013-8000, +86 138 0013 8000), an email without a dotted domain.
+# Runs of 19+ digits are Feishu's own IDs (talents, job data) and stay readable.
+_DIGITS = re.compile(r"(?<![\w*])\+?\d{7,18}[Xx]?(?![\w*])")
+_FORMATTED = re.compile(r"(?<![\w*+])(?:\+\d{1,3}[ -]?)?\(?\d{2,4}\)?(?:[ .-]\d{3,4}){2}(?![\w*])")
+_LOOSE_EMAIL = re.compile(r"[\w.+-]+@[\w.-]+")
 _TOKEN = re.compile(r"\b[tu]-[A-Za-z0-9._-]{8,}")
 _BEARER = re.compile(r"(Bearer\s+)\S+", re.IGNORECASE)
 
@@ -33,7 +40,10 @@ def mask_text(text: str, secrets: tuple[str, ...] = ()) -> str:
     text = _TOKEN.sub("[token]", text)
     text = _EMAIL.sub(lambda m: mask("email", m.group(0)), text)
     text = _ID.sub(lambda m: mask("id_number", m.group(0)), text)
-    return _MOBILE.sub(lambda m: mask("mobile", m.group(0)), text)
+    text = _MOBILE.sub(lambda m: mask("mobile", m.group(0)), text)
+    text = _LOOSE_EMAIL.sub(lambda m: m.group(0) if "***@" in m.group(0) else mask("email", m.group(0)), text)
+    text = _FORMATTED.sub(lambda m: mask("mobile", m.group(0)), text)
+    return _DIGITS.sub(lambda m: mask("mobile", m.group(0)), text)
 
 
 class MaskingFilter(logging.Filter):
