@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from reconciler import plugins as plugin_system
 from reconciler.feishu.connection import Connection, cache_settings, open_client
 from reconciler.feishu.transport import keys_path
-from reconciler.errors import RecipeError, SheetError
+from reconciler.errors import PluginError, RecipeError, SheetError
 from reconciler.feishu import (
     ENDPOINT_JOB_DATAS,
     ENDPOINT_TALENTS,
@@ -93,6 +93,7 @@ class Prepared:
     plugin_columns: list[OutputColumn] = field(default_factory=list)  # declared by register_output_columns
     locale: str = "zh-CN"  # enum texts and the Summary sheet: output.locale if the recipe sets it, else the system's
     fingerprint: Fingerprint | None = None  # the input as read: checked again before writing
+    writer_owners: dict[str, str] = field(default_factory=dict)  # writer name -> the plugin that registered it
 
 
 @dataclass
@@ -150,7 +151,7 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     return Prepared(recipe, sheet, matchers.items, rules.items.get(recipe.talent.mode) if recipe.talent else None,
                     chosen_writers, outputs, identifiers, connection, cache, warnings,
                     plugin_columns=plugin_hooks.plugin_output_columns(recipe, output_columns(recipe)),
-                    locale=choose_locale(written, env), fingerprint=fingerprint)
+                    locale=choose_locale(written, env), fingerprint=fingerprint, writer_owners=dict(writers.owners))
 
 
 def _fingerprint(path: Path) -> Fingerprint | None:
@@ -307,7 +308,13 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         for writer, path in zip(prepared.writers, prepared.outputs):
             ctx = WriteContext(Path(input_path), path, sheet, columns, outcomes, summary,
                                locale=prepared.locale, status_columns=status_columns)
-            written.append(writer.write(ctx))
+            try:
+                written.append(plugin_hooks.run_writer(writer, prepared.writer_owners.get(writer.name, ""), ctx))
+            except PluginError as exc:
+                if written:
+                    exc.args = (f"{exc.args[0]}; kept what the writers before it wrote: "
+                                f"{', '.join(p.name for p in written)}",)
+                raise
         summary.seconds = time.monotonic() - started
         return RunResult(summary, written, outcomes, plan_lines, planned, _report(summary, written, planned))
 

@@ -7,7 +7,9 @@ of surfacing as a bare traceback.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from reconciler.errors import PluginError, ReconcilerError
 from reconciler.matching.talents import TalentDecision
@@ -137,3 +139,32 @@ def apply_row_outputs(sheet: Sheet, outcomes: dict[int, RowOutcome], recipe, col
             answers.append(values)
         for values in reversed(answers):
             outcome.values.update(values)
+
+
+# ---------------------------------------------------------------- write phase
+
+
+def run_writer(writer, owner: str, ctx) -> Path:
+    """Call one writer; a plugin writer that raises, or returns something other than the path
+    it wrote, is a PluginError naming the plugin and the writer (exit 2).
+
+    Outputs that earlier writers of the run completed are kept (each is a whole,
+    correct file); the error says which. Built-in writers' own failures stay as they are.
+    """
+    builtin = source_of(owner).source == "built-in"
+    try:
+        result = writer.write(ctx)
+    except ReconcilerError:
+        raise
+    except Exception as exc:
+        if builtin:
+            raise
+        raise PluginError(
+            f"writer {writer.name} of plugin {describe(owner)} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(result, (str, os.PathLike)) or not str(result):
+        raise PluginError(
+            f"writer {writer.name} of plugin {describe(owner)} returned {type(result).__name__} instead of the "
+            "path it wrote; end write(ctx) with `return ctx.output_path`"
+        )
+    return Path(result)

@@ -109,10 +109,18 @@ def _hook_arguments(function) -> list[str]:
 
 
 def _check_arguments(module: object, name: str) -> None:
-    """An implementation taking an argument its hook does not offer, said in reconciler's words."""
+    """An implementation taking an argument its hook does not offer, or a hook's function
+    without its `@hookimpl` mark (pluggy would silently skip it), said in reconciler's words."""
     for hook in HOOK_NAMES:
         function = getattr(module, hook, None)
-        if function is None or pm.parse_hookimpl_opts(module, hook) is None:
+        if function is None:
+            continue
+        if pm.parse_hookimpl_opts(module, hook) is None:
+            if callable(function) and getattr(function, "__module__", None) == getattr(module, "__name__", None):
+                raise PluginError(
+                    f"plugin {describe(name)} defines {hook} without @hookimpl, so reconciler would never call it; "
+                    "put @hookimpl (from reconciler.hookspecs import hookimpl) on the line above it"
+                )
             continue
         taken, offered = _hook_arguments(function), _hook_arguments(getattr(hookspecs, hook))
         extra = [a for a in taken if a not in offered]

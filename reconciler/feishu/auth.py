@@ -15,7 +15,7 @@ import time
 import requests
 
 from reconciler.errors import FeishuAuthError, FeishuError
-from reconciler.feishu.transport import API_PREFIX, ENDPOINT_AUTH
+from reconciler.feishu.transport import API_PREFIX, ENDPOINT_AUTH, JSON_CONTENT_TYPE
 
 log = logging.getLogger("reconciler.feishu.auth")
 
@@ -88,6 +88,7 @@ class TokenProvider:
                 response = self._http.post(
                     self._url,
                     json={"app_id": self._app_id, "app_secret": self._secret},
+                    headers={"Content-Type": JSON_CONTENT_TYPE},  # the seed page's fixed value
                     timeout=self._timeout,
                 )
                 body = response.json()

@@ -39,6 +39,7 @@ ENDPOINT_JOB_DATAS = "corehr/v1/job_datas"
 RATE_LIMITED_CODE = 99991400
 
 RATELIMIT_FILE = "feishu-ratelimit.sqlite"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 # Every key reconciler writes to Redis starts with "reconciler-": `cache clear` deletes
 # the first two namespaces and nothing else in the database.
 REDIS_HTTP_NAMESPACE = "reconciler-http"  # requests-cache: reconciler-http:<key>, reconciler-http-redirects
@@ -190,6 +191,8 @@ class EndpointLimiterAdapter(LimiterAdapter):
         return f"{self.app_key}:{endpoint_of(request.url)}"
 
     def send(self, request, **kwargs):
+        if request.body is not None and request.headers.get("Content-Type", "").startswith("application/json"):
+            request.headers["Content-Type"] = JSON_CONTENT_TYPE  # the seed pages' fixed value
         self._acquire(self._bucket_name(request))
         if self.auth is not None:
             request.headers["Authorization"] = f"Bearer {self.auth()}"

@@ -6,6 +6,7 @@ located by the loader at the offending key.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import string
 from urllib.parse import urlsplit
@@ -53,11 +54,30 @@ def check_base_url(value: str) -> str:
     if text.lower() == SANDBOX:
         return SANDBOX
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValueError(
             "expected an http(s) URL such as https://open.feishu.cn or https://open.larksuite.com, or the word sandbox"
         )
+    if "@" in parts.netloc:  # the text is never repeated: it holds a password
+        raise ValueError(
+            "the URL holds a user name or password (user:password@...), which would travel and be shown with it; "
+            "remove it: the app's credentials go in FEISHU_APP_ID and FEISHU_APP_SECRET"
+        )
+    if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
+        raise ValueError(
+            "plain http:// would send the app secret and access tokens unencrypted; use https:// "
+            "(http:// is accepted only for this computer: localhost, 127.0.0.1, ::1)"
+        )
     return text.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_country_code(value: str | int) -> str:
