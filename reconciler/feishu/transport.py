@@ -27,15 +27,12 @@ from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RateItem, Re
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession, SQLiteCache, create_key
 from requests_ratelimiter import LimiterAdapter
-from requests_ratelimiter.buckets import HostBucketFactory
+from requests_ratelimiter.buckets import HostBucketFactory, prepare_sqlite_kwargs
 
 from reconciler.errors import ReconcilerError
 from reconciler.feishu.counters import Counters
+from reconciler.feishu.endpoints import API_PREFIX, ENDPOINTS, Endpoint, EndpointTable
 
-API_PREFIX = "/open-apis/"
-ENDPOINT_AUTH = "auth/v3/tenant_access_token/internal"
-ENDPOINT_TALENTS = "hire/v1/talents/batch_get_id"
-ENDPOINT_JOB_DATAS = "corehr/v1/job_datas"
 RATE_LIMITED_CODE = 99991400
 
 RATELIMIT_FILE = "feishu-ratelimit.sqlite"
@@ -61,27 +58,41 @@ class CacheBackendError(ReconcilerError):
 
 
 def endpoint_of(url: str) -> str:
-    """The endpoint name of a URL: its path after /open-apis/."""
+    """The path of a URL after /open-apis/ (the sandbox's and Feishu's name for an API)."""
     path = urlparse(url).path
     return path.split(API_PREFIX, 1)[1] if API_PREFIX in path else path.lstrip("/")
 
 
+def bucket_name(app_key: str, endpoint: Endpoint) -> str:
+    """One rate-limit bucket per app and endpoint: `<app>:<path>` (the path as the table has it)."""
+    return f"{app_key}:{endpoint.path}"
+
+
 @dataclass(frozen=True)
 class RateLimits:
-    """Per-endpoint limits. Feishu allows 50/s and 1000/min; we stay a little under
-    (send-time vs arrival-time skew on the wire) unless told otherwise."""
+    """A bucket's limits (None: no such window). By default each endpoint gets `under(endpoint)`,
+    a little under Feishu's figures in the table (send-time vs arrival-time skew on the wire):
+    48/s and 980/min for 50/s and 1000/min. A RateLimits given to the client applies to every endpoint."""
 
-    per_second: float = 48
-    per_minute: float = 980
+    per_second: float | None = 48
+    per_minute: float | None = 980
+
+    @classmethod
+    def under(cls, endpoint: Endpoint) -> RateLimits:
+        ps, pm = endpoint.per_second, endpoint.per_minute
+        return cls(None if ps is None else max(1, ps - math.ceil(ps * 0.04)),
+                   None if pm is None else max(1, pm - math.ceil(pm * 0.02)))
 
     def rates(self) -> list[Rate]:
         # A window that can never bind is left out (the limiter wants each longer
         # window to allow more requests, but at a lower rate, than the shorter one).
         rates = []
-        if self.per_second < self.per_minute:
-            rates.append(Rate(int(self.per_second), Duration.SECOND.value + WINDOW_SLACK_MS))
-        if self.per_minute < self.per_second * 60:
-            rates.append(Rate(int(self.per_minute), Duration.MINUTE.value + WINDOW_SLACK_MS))
+        ps = math.inf if self.per_second is None else self.per_second
+        pm = math.inf if self.per_minute is None else self.per_minute
+        if ps < pm:
+            rates.append(Rate(int(ps), Duration.SECOND.value + WINDOW_SLACK_MS))
+        if pm < ps * 60:
+            rates.append(Rate(int(pm), Duration.MINUTE.value + WINDOW_SLACK_MS))
         return rates
 
 
@@ -144,31 +155,55 @@ def open_redis(url: str | None):
     return client
 
 
+def endpoint_rates(limits: RateLimits | None, endpoints: EndpointTable = ENDPOINTS):
+    """rates_for(bucket name): `limits` if given, else a little under the bucket's endpoint's own."""
+
+    def rates_for(name: str) -> list[Rate]:
+        path = name.split(":", 1)[1]  # "<app key>:<path>"; the app key is hex
+        endpoint = next((e for e in endpoints if e.path == path), None)
+        if endpoint is None:
+            raise LookupError(f"no endpoint with path {path!r} in the endpoint table")
+        return (limits or RateLimits.under(endpoint)).rates()
+
+    return rates_for
+
+
 class EndpointBucketFactory(HostBucketFactory):
-    """requests-ratelimiter's one-bucket-per-name factory; a Redis bucket's key gets
-    reconciler's prefix (the library would use the bare name for every backend)."""
+    """requests-ratelimiter's one-bucket-per-name factory, each bucket at its endpoint's
+    rates; a Redis bucket's key gets reconciler's prefix (the library would use the
+    bare name for every backend)."""
+
+    def __init__(self, rates_for, **kwargs):
+        super().__init__([], **kwargs)
+        self.rates_for = rates_for
 
     def _create_bucket(self, name: str):
+        rates = self.rates_for(name)
         if self.bucket_class is RedisBucket:
             key = f"{REDIS_RATELIMIT_PREFIX}:{name}"
-            return RedisBucket.init(rates=self.rates, redis=self.bucket_init_kwargs["redis"], bucket_key=key)
-        return super()._create_bucket(name)
+            return RedisBucket.init(rates=rates, redis=self.bucket_init_kwargs["redis"], bucket_key=key)
+        if self.bucket_class is SQLiteBucket:
+            kwargs = prepare_sqlite_kwargs(self.bucket_init_kwargs, name)
+            return SQLiteBucket.init_from_file(rates=rates, **kwargs)
+        return InMemoryBucket(rates)
 
 
-def make_limiter(limits: RateLimits, cache: CacheSettings | None = None, redis=None) -> Limiter:
-    """A limiter whose buckets (one per app and endpoint) live where `cache` says:
-    Redis, the machine's rate-limit file, or (no shared place) this process's memory."""
+def make_limiter(limits: RateLimits | None, cache: CacheSettings | None = None, redis=None,
+                 endpoints: EndpointTable = ENDPOINTS) -> Limiter:
+    """A limiter whose buckets (one per app and endpoint, see `endpoint_rates`) live where
+    `cache` says: Redis, the machine's rate-limit file, or (no shared place) this process's memory."""
+    rates_for = endpoint_rates(limits, endpoints)
     if cache is not None and cache.uses_redis:
-        factory = EndpointBucketFactory(limits.rates(), bucket_class=RedisBucket, bucket_init_kwargs={"redis": redis})
+        factory = EndpointBucketFactory(rates_for, bucket_class=RedisBucket, bucket_init_kwargs={"redis": redis})
     elif cache is not None and cache.ratelimit_path is not None:
         path = cache.ratelimit_path
         private_file(path)
         private_file(Path(f"{path}.lock"))  # the file lock pyrate-limiter takes around each check-and-insert
         factory = EndpointBucketFactory(
-            limits.rates(), bucket_class=SQLiteBucket, bucket_init_kwargs={"path": path, "use_file_lock": True}
+            rates_for, bucket_class=SQLiteBucket, bucket_init_kwargs={"path": path, "use_file_lock": True}
         )
     else:
-        factory = EndpointBucketFactory(limits.rates(), bucket_class=InMemoryBucket)
+        factory = EndpointBucketFactory(rates_for, bucket_class=InMemoryBucket)
     # buffer_ms: slack after a window frees, for send-time vs arrival-time skew on the wire.
     return Limiter(factory, buffer_ms=100)
 
@@ -180,20 +215,30 @@ class EndpointLimiterAdapter(LimiterAdapter):
     wire reach the adapter, so a run answered from the cache needs no token.
     """
 
-    def __init__(self, *, app_key: str, counters: Counters, limiter: Limiter, auth=None, **kwargs):
+    def __init__(self, *, app_key: str, counters: Counters, limiter: Limiter, auth=None,
+                 endpoints: EndpointTable = ENDPOINTS, **kwargs):
         self.app_key = app_key
         self.counters = counters
         self.auth = auth
+        self.endpoints = endpoints
         super().__init__(limiter=limiter, per_host=True, **kwargs)
 
+    def _endpoint(self, request) -> Endpoint:
+        endpoint = self.endpoints.for_url(request.method, request.url)
+        if endpoint is None:
+            raise LookupError(f"{request.method} {endpoint_of(request.url)} is not in the endpoint table")
+        return endpoint
+
     def _bucket_name(self, request) -> str:  # noqa: D401 - overrides the library's hook
-        return f"{self.app_key}:{endpoint_of(request.url)}"
+        return bucket_name(self.app_key, self._endpoint(request))
 
     def send(self, request, **kwargs):
-        self._acquire(self._bucket_name(request))
-        if self.auth is not None:
+        endpoint = self._endpoint(request)
+        if endpoint.limited:
+            self._acquire(bucket_name(self.app_key, endpoint))
+        if self.auth is not None and endpoint.token:
             request.headers["Authorization"] = f"Bearer {self.auth()}"
-        self.counters.add("sent", endpoint_of(request.url))
+        self.counters.add("sent", endpoint.name)
         response = HTTPAdapter.send(self, request, **kwargs)
         if _is_rate_limited(response):
             self._slow_down(request, response)
@@ -281,8 +326,13 @@ def private_file(path: Path) -> None:
 
 
 def _cache_only_successes(response: requests.Response) -> bool:
-    """Only `code == 0` answers are cached: errors, 429s and faults must be asked again."""
+    """Only `code == 0` answers of endpoints the table marks `cached` are cached:
+    errors, 429s and faults must be asked again."""
     if response.status_code != 200:
+        return False
+    request = response.request
+    endpoint = ENDPOINTS.for_url(request.method, request.url) if request is not None else None
+    if endpoint is None or not endpoint.cached:
         return False
     try:
         return response.json().get("code") == 0
