@@ -1,4 +1,4 @@
-"""HTTP request handling: routing, the gateway steps (rate limit, faults, auth, scopes), writing answers.
+"""HTTP request handling: routing by the route table (routes.py), the gateway steps (rate limit, faults, auth, scopes), writing answers.
 
 Order for an API request: count it -> rate windows (429 here; a 429 is not
 accepted and gets no latency) -> one fault draw (a faulted request was accepted
@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from reconciler.sandbox import auth
 from reconciler.sandbox.answer import Answer, fail
@@ -82,6 +82,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._send(fail(404, 404, f"404 page not found: {method} {url.path}"))
             return
         route, path_params = found
+        path_params = {name: unquote(value) for name, value in path_params.items()}
         request = ApiRequest(method, path, path_params, parse_qs(url.query, keep_blank_values=True), body,
                              self.headers.get("Authorization"))
         if route.gateway:
