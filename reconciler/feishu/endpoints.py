@@ -48,7 +48,7 @@ DEPARTMENT_ID_TYPES = ("open_department_id", "department_id", "people_corehr_dep
 @dataclass(frozen=True)
 class Endpoint:
     """One API as the client and the sandbox see it. Limits are Feishu's own figures;
-    the client stays a little under them (transport.RateLimits.under)."""
+    the client stays a little under them (ratelimit.RateLimits.under)."""
 
     name: str  # purpose, e.g. "talent_ids": the key of counters, plans and reports
     method: str  # "GET" | "POST"
