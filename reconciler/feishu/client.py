@@ -365,4 +365,3 @@ def _float(text, *, default: float) -> float:
 def _endpoint_label(response: requests.Response) -> str:
     url = response.url or ""
     return url.split(API_PREFIX, 1)[-1].split("?")[0] if API_PREFIX in url else "this API"
-
