@@ -25,8 +25,9 @@ from reconciler.feishu.connection import Connection, cache_settings, open_client
 from reconciler.feishu.transport import keys_path
 from reconciler.errors import PluginError, RecipeError, SheetError
 from reconciler.feishu import (
-    ENDPOINT_JOB_DATAS,
-    ENDPOINT_TALENTS,
+    ENDPOINTS,
+    JOB_DATAS,
+    TALENT_IDS,
     CacheSettings,
     FeishuClient,
     JobData,
@@ -102,7 +103,7 @@ class RunResult:
     outputs: list[Path]
     outcomes: dict[int, RowOutcome]
     plan: list[str]
-    planned_requests: dict[str, int]
+    planned_requests: dict[str, int]  # endpoint path -> requests (for people: --dry-run, --report)
     report: dict
 
 
@@ -268,7 +269,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         employees = _employee_keys(recipe, sheet)
         known, batches = talent_lookup.pending(keys)
         job_plan = job_fetcher.plan(employees.values()) if job_fetcher else None
-        planned = {ENDPOINT_TALENTS: len(batches), ENDPOINT_JOB_DATAS: job_plan.requests if job_plan else 0}
+        planned = ENDPOINTS.by_path({TALENT_IDS.name: len(batches), JOB_DATAS.name: job_plan.requests if job_plan else 0})
         plan_lines = [f"talents: {len(set(keys))} distinct identifiers, {len(known)} known from the cache, "
                       f"{len(batches)} requests"]
         if job_plan:
@@ -389,7 +390,8 @@ def _count(summary: RunSummary, outcomes: dict[int, RowOutcome], client: FeishuC
     summary.talent_counts = {s: talent.get(s, 0) for s in TALENT_STATUSES} if talent else {}
     summary.job_counts = {s: job.get(s, 0) for s in JOB_STATUSES} if job else {}
     snap = client.counters.snapshot()
-    summary.requests = {ENDPOINT_TALENTS: 0, ENDPOINT_JOB_DATAS: 0, **snap["requests"]}
+    # Requests per endpoint for people (the Summary sheet, --report): by path, from the endpoint table.
+    summary.requests = ENDPOINTS.by_path({TALENT_IDS.name: 0, JOB_DATAS.name: 0, **snap["requests"]})
     summary.cache_hits = snap["cache_hits"]
     summary.retries = snap["retries"]
     summary.rate_limited = snap["rate_limited"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.feishu import EnumValue, JobData
-from reconciler.sandbox import ENDPOINT_JOB_DATAS, Sandbox, generate_tenant
+from reconciler.feishu import JOB_DATAS, EnumValue, JobData
+from reconciler.sandbox import Sandbox, generate_tenant
 
 
 def test_batch_get_by_mobile_echoes_mobile_only(make_client):
@@ -120,7 +120,7 @@ def test_paging_across_many_pages():
         with FeishuClient(sb.url, SANDBOX_APP_ID, SANDBOX_APP_SECRET) as client:
             pages = list(client.iter_job_data_pages(page_size=100, user_id_type="user_id"))
             items = [i for p in pages for i in p.items]
-            expected_current = client.counters.sent[ENDPOINT_JOB_DATAS]
+            expected_current = client.counters.sent[JOB_DATAS.name]
         assert len(pages) == expected_current >= 8
         assert all(p.has_more for p in pages[:-1]) and not pages[-1].has_more and pages[-1].page_token is None
         assert len({i.version_id or i.id for i in items}) == len(items)  # no page repeated an item

@@ -6,8 +6,8 @@ import pytest
 
 from reconciler.errors import FeishuAuthError, FeishuScopeError
 from reconciler.feishu import (
-    ENDPOINT_JOB_DATAS,
-    ENDPOINT_TALENTS,
+    JOB_DATAS,
+    TALENT_IDS,
     FeishuClient,
     KeyStore,
     RateLimits,
@@ -15,7 +15,7 @@ from reconciler.feishu import (
     TalentLookup,
     TransientError,
 )
-from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox
+from reconciler.sandbox import ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS, SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox
 
 ZHANG = TalentKey("mobile", "86", "13800138001")
 WANG_EMAIL = TalentKey("email", "", "wang.fang@example.com")
@@ -126,7 +126,7 @@ def test_1002009_is_isolated_to_the_one_bad_number(sandbox, make_client):
     assert "1002009" in results[bad].error
     assert all(results[k].error is None and len(results[k].talents) == 1 for k in good)
     # 8 keys: the batch, then halves down to the bad one alone: 1 + 2 + 2 + 2 requests
-    assert client.counters.sent[ENDPOINT_TALENTS] == 7
+    assert client.counters.sent[TALENT_IDS.name] == 7
 
 
 def test_batching_one_kind_per_request_max_100_grouped(sandbox, make_client):
@@ -136,7 +136,7 @@ def test_batching_one_kind_per_request_max_100_grouped(sandbox, make_client):
     keys += keys[:10]  # duplicates cost nothing
     client = make_client()
     results = TalentLookup(client).run(keys)
-    assert client.counters.sent[ENDPOINT_TALENTS] == 3 + 1 + 1 + 1 + 1
+    assert client.counters.sent[TALENT_IDS.name] == 3 + 1 + 1 + 1 + 1
     assert results[TalentKey("mobile", "852", "91234567")].talents[0].talent_id == "6910000000000000021"
     assert results[TalentKey("id_number", "2", "E12345678")].talents[0].talent_id == "6910000000000000020"
 
@@ -152,7 +152,7 @@ def test_rerun_is_served_from_cache_with_zero_requests(sandbox, make_client, tmp
     again = TalentLookup(second, store).run(keys)
     list(second.iter_job_datas(employment_id="E0001", user_id_type="user_id"))
     assert accepted(sandbox) + accepted(sandbox, ENDPOINT_JOB_DATAS) == sent_before
-    assert sum(second.counters.sent.values()) == 0 and second.counters.cache_hits[ENDPOINT_JOB_DATAS] == 1
+    assert sum(second.counters.sent.values()) == 0 and second.counters.cache_hits[JOB_DATAS.name] == 1
     assert again[ZHANG].talents[0].talent_id == "6910000000000000001"
 
 
@@ -160,7 +160,7 @@ def test_http_cache_hit_does_not_spend_rate_budget(sandbox, make_client):
     client = make_client(cache=True, limits=RateLimits(per_second=2, per_minute=100))
     for _ in range(5):
         client.batch_get_talent_ids(email_list=["zhang.wei@example.com"])
-    assert client.counters.sent[ENDPOINT_TALENTS] == 1 and client.counters.cache_hits[ENDPOINT_TALENTS] == 4
+    assert client.counters.sent[TALENT_IDS.name] == 1 and client.counters.cache_hits[TALENT_IDS.name] == 4
     bucket = f"{client.app_key}:{ENDPOINT_TALENTS}"
     assert client.limiter.try_acquire(bucket, blocking=False)  # 1 of 2 used: one more slot is free
 
@@ -172,7 +172,7 @@ def test_errors_are_not_cached(sandbox, make_client):
         client.batch_get_talent_ids(email_list=["zhang.wei@example.com"])
     sandbox.configure(fault_rate=0.0)
     assert client.batch_get_talent_ids(email_list=["zhang.wei@example.com"])
-    assert client.counters.cache_hits[ENDPOINT_TALENTS] == 0
+    assert client.counters.cache_hits[TALENT_IDS.name] == 0
 
 
 def test_offline_answers_only_from_cache(sandbox, make_client, tmp_path):

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from reconciler.feishu import ENDPOINT_JOB_DATAS, CacheSettings, FeishuClient, JobDataFetcher, KeyStore, RateLimits
+from reconciler.feishu import JOB_DATAS, CacheSettings, FeishuClient, JobDataFetcher, KeyStore, RateLimits
 from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox, generate_tenant
 
 
@@ -43,7 +43,7 @@ def test_few_employees_are_fetched_one_by_one(tenant, fetcher_for):
         plan = fetcher.plan(ids + ids[:2])
         assert (plan.strategy, plan.requests) == ("per_employee", 5)
         result = fetcher.fetch(plan)
-        assert client.counters.sent[ENDPOINT_JOB_DATAS] == 5
+        assert client.counters.sent[JOB_DATAS.name] == 5
         assert all(r.items and r.items[0].employment_id == e for e, r in result.items())
 
 
@@ -56,7 +56,7 @@ def test_many_employees_page_through_and_remember_the_size(tenant, fetcher_for):
         assert plan.strategy == "page_all" and plan.known_total is None
         assert "size unknown" in plan.describe()
         result = fetcher.fetch(plan)
-        assert client.counters.sent[ENDPOINT_JOB_DATAS] == math.ceil(total / 100)
+        assert client.counters.sent[JOB_DATAS.name] == math.ceil(total / 100)
         assert result["NOBODY"].items == () and result["NOBODY"].error is None
         assert all(result[e.user_id].items for e in tenant.employees)
         again = fetcher.plan(ids)  # the size is known now: the estimate is exact
@@ -73,7 +73,7 @@ def test_paging_stops_when_asking_per_employee_is_cheaper(tenant, fetcher_for):
         plan = fetcher.plan(ids)
         assert plan.strategy == "page_all"
         result = fetcher.fetch(plan)
-        sent = client.counters.sent[ENDPOINT_JOB_DATAS]
+        sent = client.counters.sent[JOB_DATAS.name]
         assert sent <= 2 * min(len(ids), pages)
         direct, _ = fetcher_for(sb, store=False)
         for e in ids:  # the same answers as asking each one directly
@@ -88,14 +88,14 @@ def test_department_filter_pages_only_those_departments(tenant, fetcher_for):
         fetcher = JobDataFetcher(client, user_id_type="user_id", department_id_type="department_id")
         members = {j.employment_id for j in client.iter_job_datas(
             department_id=dept.department_id, department_id_type="department_id", user_id_type="user_id")}
-        before = client.counters.sent[ENDPOINT_JOB_DATAS]
+        before = client.counters.sent[JOB_DATAS.name]
         plan = fetcher.plan(sorted(members), department_ids=[dept.department_id])
         assert plan.strategy in ("page_departments", "per_employee")
         if len(members) > 20:
             assert plan.strategy == "page_departments"
         result = fetcher.fetch(plan)
         assert all(result[m].items for m in members)
-        assert client.counters.sent[ENDPOINT_JOB_DATAS] - before <= len(members)
+        assert client.counters.sent[JOB_DATAS.name] - before <= len(members)
 
 
 def test_failed_lookup_is_that_employees_error(tenant):

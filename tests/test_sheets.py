@@ -367,9 +367,16 @@ def test_empty_file_and_xlsx_named_csv(tmp_path):
         read_sheet(renamed)
 
 
-def test_csv_the_csv_module_cannot_parse(tmp_path):
+def test_csv_cell_over_the_csv_modules_default_field_limit_is_read_whole(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_bytes(b'a,b\n1,"' + b"x" * 200_000 + b'"\n')  # the csv module refuses fields over 128 KiB by default
+    sheet = read_sheet(path)
+    assert [row.get("b").text for row in sheet.rows] == ["x" * 200_000]
+
+
+def test_csv_with_a_nul_byte_is_refused(tmp_path):
     path = tmp_path / "binary.csv"
-    path.write_bytes(b'a,b\n1,"' + b"x" * 200_000 + b'"\n')  # over the csv module's field limit
+    path.write_bytes(b'a,b\n1,x\x00y\n')
     with pytest.raises(SheetError, match=r"binary.csv cannot be read as CSV"):
         read_sheet(path)
 

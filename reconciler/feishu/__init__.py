@@ -11,23 +11,17 @@ from reconciler.feishu.client import (
     resolve_base_url,
 )
 from reconciler.feishu.counters import Counters
+from reconciler.feishu.endpoints import ENDPOINTS, JOB_DATAS, TALENT_IDS, TENANT_TOKEN, Endpoint, EndpointTable
 from reconciler.feishu.jobplan import EmployeeJobData, JobDataFetcher, JobDataPlan
 from reconciler.feishu.keys import EMAIL, ID_NUMBER, KINDS, MOBILE, TalentKey
 from reconciler.feishu.keystore import KeyStore
 from reconciler.feishu.lookups import Batch, KeyLookup, TalentLookup, plan_batches
 from reconciler.feishu.models import CostCenterRate, EnumValue, I18nText, JobData, Talent
-from reconciler.feishu.transport import (
-    ENDPOINT_AUTH,
-    ENDPOINT_JOB_DATAS,
-    ENDPOINT_TALENTS,
-    CacheSettings,
-    RateLimits,
-    default_cache_path,
-)
+from reconciler.feishu.transport import CacheSettings, RateLimits, default_cache_path
 
 __all__ = [
     "BASE_URLS", "Batch", "CacheMissError", "CacheSettings", "CostCenterRate", "Counters", "EMAIL",
-    "ENDPOINT_AUTH", "ENDPOINT_JOB_DATAS", "ENDPOINT_TALENTS", "EmployeeJobData", "EnumValue",
+    "ENDPOINTS", "Endpoint", "EndpointTable", "EmployeeJobData", "EnumValue", "JOB_DATAS", "TALENT_IDS", "TENANT_TOKEN",
     "FeishuClient", "I18nText", "ID_NUMBER", "InvalidMobileError", "JobData", "JobDataFetcher",
     "JobDataPage", "JobDataPlan", "KINDS", "KeyLookup", "KeyStore", "MOBILE", "RateLimitedError",
     "RateLimits", "Talent", "TalentKey", "TalentLookup", "TransientError", "default_cache_path",

@@ -15,7 +15,7 @@ import time
 import requests
 
 from reconciler.errors import FeishuAuthError, FeishuError
-from reconciler.feishu.transport import API_PREFIX, ENDPOINT_AUTH, JSON_CONTENT_TYPE
+from reconciler.feishu.endpoints import API_PREFIX, JSON_CONTENT_TYPE, TENANT_TOKEN
 
 log = logging.getLogger("reconciler.feishu.auth")
 
@@ -48,7 +48,7 @@ class TokenProvider:
         on_refresh=None,
         clock=time.monotonic,
     ):
-        self._url = base_url.rstrip("/") + API_PREFIX + ENDPOINT_AUTH
+        self._url = base_url.rstrip("/") + API_PREFIX + TENANT_TOKEN.path
         self._app_id = app_id
         self._secret = app_secret
         self._timeout = timeout
@@ -58,7 +58,7 @@ class TokenProvider:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._refresh_at = 0.0
-        # Auth is never cached and not subject to the API rate limits.
+        # Auth is never cached and not rate-limited (TENANT_TOKEN in the endpoint table).
         self._http = requests.Session()
 
     def get(self) -> str:

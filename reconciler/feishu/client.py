@@ -1,8 +1,10 @@
-"""FeishuClient: typed, retried, rate-limited, cached calls to the two endpoints.
+"""FeishuClient: typed, retried, rate-limited, cached calls to the endpoints of the table
+(reconciler/feishu/endpoints.py, which also says what adding an endpoint takes).
 
 Knows nothing about spreadsheets. One logical call = one request on the wire,
-plus retries: transient failures (5xx, 1002001, 11609xx, dropped connections,
-timeouts) back off exponentially with jitter up to `max_retries`; a 429 /
+plus retries: transient failures (5xx, the endpoint's transient codes such as
+1002001 or 11609xx, dropped connections, timeouts) back off exponentially with
+jitter up to `max_retries`; a 429 /
 99991400 waits `x-ogw-ratelimit-reset`; an expired or invalid token is replaced
 and the request replayed once. Everything else surfaces as a FeishuError.
 """
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import random
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,11 +24,9 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_ran
 from reconciler.errors import FeishuAuthError, FeishuError, FeishuScopeError
 from reconciler.feishu.auth import TokenProvider
 from reconciler.feishu.counters import Counters
+from reconciler.feishu.endpoints import API_PREFIX, JOB_DATAS, TALENT_IDS, Endpoint
 from reconciler.feishu.models import JobData, Talent
 from reconciler.feishu.transport import (
-    API_PREFIX,
-    ENDPOINT_JOB_DATAS,
-    ENDPOINT_TALENTS,
     CacheSettings,
     RateLimits,
     make_limiter,
@@ -45,7 +44,6 @@ APP_REFUSED = {99991662: "the app is disabled", 99991673: "the app is unavailabl
 RATE_LIMITED = 99991400
 QUOTA_SPENT = 99991403
 INVALID_MOBILE = 1002009
-TRANSIENT_CODES = {1002001, 1160999, 1160997, 1160998}
 
 
 class TransientError(FeishuError):
@@ -102,7 +100,7 @@ class FeishuClient:
         self.base_url = resolve_base_url(base_url)
         self.counters = counters or Counters()
         self.cache = cache or CacheSettings(enabled=False)
-        self.limits = limits or RateLimits()
+        self.limits = limits  # None: each endpoint a little under its own limits in the table
         self.workers = max(1, workers)
         self.timeout = timeout
         self.max_retries = max_retries
@@ -142,8 +140,9 @@ class FeishuClient:
     def executor(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="feishu")
 
-    def call(self, method: str, endpoint: str, *, params=None, body=None) -> dict:
-        """Send one API call with retries; return its `data` object."""
+    def call(self, endpoint: Endpoint, *, params=None, body=None, path_params=None) -> dict:
+        """Send one call of `endpoint` (an entry of the endpoint table) with retries; return its `data` object."""
+        url = self.base_url + API_PREFIX + endpoint.url_path(path_params)
         retrying = Retrying(
             retry=retry_if_exception_type((TransientError, RateLimitedError)),
             stop=self._should_stop,
@@ -151,7 +150,7 @@ class FeishuClient:
             before_sleep=self._before_sleep,
             reraise=True,
         )
-        return retrying(self._call_once, method, endpoint, params, body)
+        return retrying(self._call_once, endpoint, url, params, body)
 
     def _should_stop(self, state: RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
@@ -171,24 +170,23 @@ class FeishuClient:
     def _before_sleep(self, state: RetryCallState) -> None:
         self.counters.add("retries")
         exc = state.outcome.exception() if state.outcome else None
-        endpoint = state.args[1] if len(state.args) > 1 else "?"
+        endpoint = state.args[0].path if state.args else "?"
         log.warning("retrying %s (attempt %d failed: %s)", endpoint, state.attempt_number, exc)
 
-    def _call_once(self, method: str, endpoint: str, params, body) -> dict:
-        url = self.base_url + API_PREFIX + endpoint
-        outcome = self._send(method, url, endpoint, params, body)
+    def _call_once(self, endpoint: Endpoint, url: str, params, body) -> dict:
+        outcome = self._send(endpoint, url, params, body)
         if isinstance(outcome, _TokenRejected):
             # Expired or invalid: forget it, so the replay carries a fresh one; replay once.
             self.tokens.invalidate(outcome.token)
-            outcome = self._send(method, url, endpoint, params, body)
+            outcome = self._send(endpoint, url, params, body)
             if isinstance(outcome, _TokenRejected):
                 raise FeishuAuthError("Feishu rejected a freshly issued access token; check the app's status")
         return outcome
 
-    def _send(self, method, url, endpoint, params, body):
+    def _send(self, endpoint: Endpoint, url: str, params, body):
         # The transport adapter adds Authorization, only for requests that go on the wire.
         try:
-            response = self.session.request(method, url, params=params, json=body, timeout=self.timeout)
+            response = self.session.request(endpoint.method, url, params=params, json=body, timeout=self.timeout)
         except requests.Timeout as exc:
             raise TransientError(f"no answer from Feishu within {self.timeout[1]:g} s") from exc
         except requests.ConnectionError as exc:
@@ -196,10 +194,10 @@ class FeishuClient:
         if self.cache.offline and response.status_code == 504:
             raise CacheMissError("not in the cache (--offline)")  # requests-cache's only-if-cached miss
         if getattr(response, "from_cache", False):
-            self.counters.add("cache_hits", endpoint)
-        return self._interpret(response)
+            self.counters.add("cache_hits", endpoint.name)
+        return self._interpret(response, endpoint)
 
-    def _interpret(self, response: requests.Response):
+    def _interpret(self, response: requests.Response, endpoint: Endpoint):
         status = response.status_code
         try:
             payload = response.json()
@@ -228,17 +226,18 @@ class FeishuClient:
             raise FeishuError("the app's monthly API quota is spent (99991403)", code=code)
         if code == INVALID_MOBILE:
             raise InvalidMobileError("Feishu rejected a mobile number or code as not valid (1002009)", code=code)
-        if code in TRANSIENT_CODES or status >= 500 or payload is None:
+        if code in endpoint.transient_codes or status >= 500 or payload is None:
             what = f"code {code}" if code is not None else f"HTTP {status}"
             raise TransientError(f"Feishu answered {what} (a temporary error)", code=code, http_status=status)
         raise FeishuError(f"Feishu answered code {code}: {msg}", code=code, http_status=status)
 
-    def is_cached(self, method: str, endpoint: str, *, params=None, body=None) -> bool:
+    def is_cached(self, endpoint: Endpoint, *, params=None, body=None, path_params=None) -> bool:
         """Whether this call would be answered by the HTTP cache (for --dry-run's count)."""
         cache = getattr(self.session, "cache", None)
-        if cache is None:
+        if cache is None or not endpoint.cached:
             return False
-        request = requests.Request(method, self.base_url + API_PREFIX + endpoint, params=params, json=body)
+        url = self.base_url + API_PREFIX + endpoint.url_path(path_params)
+        request = requests.Request(endpoint.method, url, params=params, json=body)
         prepared = self.session.prepare_request(request)
         response = cache.get_response(cache.create_key(prepared))
         return response is not None and not response.is_expired
@@ -268,7 +267,7 @@ class FeishuClient:
             body["identification_number_list"] = list(identification_number_list)
         if not body:
             raise ValueError("send at least one of mobile_number_list, email_list, identification_number_list")
-        data = self.call("POST", ENDPOINT_TALENTS, body=body)
+        data = self.call(TALENT_IDS, body=body)
         return [Talent.model_validate(t) for t in data.get("talent_list") or []]
 
     def job_datas_page(
@@ -290,10 +289,7 @@ class FeishuClient:
             job_data_id_list=job_data_id_list, department_id=department_id, job_id=job_id,
             get_all_version=get_all_version, user_id_type=user_id_type, department_id_type=department_id_type,
         )
-        data = self.call("GET", ENDPOINT_JOB_DATAS, params=params)
-        items = [JobData.model_validate(i) for i in data.get("items") or []]
-        has_more = bool(data.get("has_more"))
-        return JobDataPage(items, has_more, data.get("page_token") if has_more else None)
+        return _job_data_page(self.call(JOB_DATAS, params=params))
 
     def iter_job_datas(self, *, page_size: int = 100, page_token: str | None = None, **query) -> Iterator[JobData]:
         """Every job_data matching the query, following page_token while has_more."""
@@ -301,25 +297,57 @@ class FeishuClient:
             yield from page.items
 
     def iter_job_data_pages(self, *, page_size: int = 100, page_token: str | None = None, **query) -> Iterator[JobDataPage]:
+        params = job_datas_params(page_size=page_size, page_token=page_token, **query)
+        for data in self.iter_data_pages(JOB_DATAS, params=params):
+            yield _job_data_page(data)
+
+    def iter_data_pages(self, endpoint: Endpoint, *, params=None, body=None, path_params=None) -> Iterator[dict]:
+        """Every page's `data` of a paged endpoint, following page_token (sent in the query) while has_more.
+        `params` carries page_size (and a first page_token if resuming)."""
+        params = dict(params or {})
         seen: set[str] = set()
         while True:
-            page = self.job_datas_page(page_size=page_size, page_token=page_token, **query)
-            yield page
-            if not page.has_more or not page.page_token or page.page_token in seen:
+            data = self.call(endpoint, params=params, body=body, path_params=path_params)
+            yield data
+            token = data.get("page_token") if data.get("has_more") else None
+            if not token or token in seen:
                 return  # a repeated token would loop forever: stop rather than spin
-            seen.add(page.page_token)
-            page_token = page.page_token
+            seen.add(token)
+            params = _with_page_token(params, token)
+
+
+def _job_datas_query(*, page_token=None, employment_id=None, department_id=None, job_id=None,
+                     user_id_type=None, department_id_type=None) -> dict:
+    return dict(locals())  # in this order whatever order the caller used; an unknown name is a TypeError
 
 
 def job_datas_params(*, page_size: int = 100, job_data_id_list=None, get_all_version=None, **optional) -> dict:
-    """The query of GET job_datas: page_size as a string, the ID list as a repeated key."""
+    """The query of GET job_datas: page_size as a string, the ID list as a repeated key, always in one order."""
     params: dict = {"page_size": str(page_size)}
-    params.update({k: v for k, v in optional.items() if v is not None})
+    params.update({k: v for k, v in _job_datas_query(**optional).items() if v is not None})
     if job_data_id_list:
         params["job_data_id_list"] = list(job_data_id_list)  # requests repeats the key
     if get_all_version is not None:
         params["get_all_version"] = "true" if get_all_version else "false"
     return params
+
+
+def _with_page_token(params: dict, token: str) -> dict:
+    """`params` with page_token set right after page_size (where a first page_token would be)."""
+    out: dict = {}
+    for key, value in params.items():
+        if key != "page_token":
+            out[key] = value
+        if key == "page_size":
+            out["page_token"] = token
+    out.setdefault("page_token", token)
+    return out
+
+
+def _job_data_page(data: dict) -> JobDataPage:
+    items = [JobData.model_validate(i) for i in data.get("items") or []]
+    has_more = bool(data.get("has_more"))
+    return JobDataPage(items, has_more, data.get("page_token") if has_more else None)
 
 
 @dataclass(frozen=True)
@@ -337,7 +365,3 @@ def _float(text, *, default: float) -> float:
 def _endpoint_label(response: requests.Response) -> str:
     url = response.url or ""
     return url.split(API_PREFIX, 1)[-1].split("?")[0] if API_PREFIX in url else "this API"
-
-
-def pages_needed(total: int, page_size: int = 100) -> int:
-    return max(1, math.ceil(total / page_size))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Counters:
+    # Keyed by the endpoint's purpose name in the endpoint table ("talent_ids", "job_datas", ...).
     sent: Counter = field(default_factory=Counter)  # endpoint -> requests that went on the wire
     cache_hits: Counter = field(default_factory=Counter)  # endpoint -> answers from the HTTP cache
     key_cache_hits: int = 0  # talent keys answered by the per-key store without any request

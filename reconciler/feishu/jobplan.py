@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from reconciler.errors import FeishuAuthError, FeishuError
-from reconciler.feishu.client import FeishuClient, job_datas_params, pages_needed
-from reconciler.feishu.transport import ENDPOINT_JOB_DATAS
+from reconciler.feishu.client import FeishuClient, job_datas_params
+from reconciler.feishu.endpoints import JOB_DATAS
 from reconciler.feishu.keystore import KeyStore
 from reconciler.feishu.models import JobData
 
-PAGE_SIZE = 100
+PAGE_SIZE = JOB_DATAS.page_size or 100
 FEW_EMPLOYEES = 20  # with T unknown, this many or fewer are cheaper one by one
 
 
@@ -62,8 +62,8 @@ class JobDataFetcher:
         self,
         client: FeishuClient,
         *,
-        user_id_type: str = "people_corehr_id",
-        department_id_type: str = "people_corehr_department_id",
+        user_id_type: str = JOB_DATAS.id_types["user_id_type"],
+        department_id_type: str = JOB_DATAS.id_types["department_id_type"],
         get_all_version: bool = False,
         store: KeyStore | None = None,
     ):
@@ -93,7 +93,7 @@ class JobDataFetcher:
         strategy = "page_departments" if departments else "page_all"
         if all(t is not None for t in totals):
             known = sum(totals)  # type: ignore[arg-type]
-            pages = sum(pages_needed(t) for t in totals)  # type: ignore[arg-type]
+            pages = sum(JOB_DATAS.pages_needed(t) for t in totals)  # type: ignore[arg-type]
             if pages < n:
                 return JobDataPlan(strategy, employees, pages, known_total=known, departments=departments)
             return JobDataPlan("per_employee", employees, self._uncached(employees), known_total=known)
@@ -105,7 +105,7 @@ class JobDataFetcher:
         """Per-employee requests the HTTP cache will not answer."""
         return sum(
             not self.client.is_cached(
-                "GET", ENDPOINT_JOB_DATAS,
+                JOB_DATAS,
                 params=job_datas_params(page_size=PAGE_SIZE, employment_id=e, **self._query()),
             )
             for e in employees

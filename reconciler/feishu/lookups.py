@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 from reconciler.errors import FeishuAuthError, FeishuError
 from reconciler.feishu.client import FeishuClient, InvalidMobileError
+from reconciler.feishu.endpoints import TALENT_IDS
 from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
 from reconciler.feishu.keystore import KeyStore
 from reconciler.privacy.masking import mask
 from reconciler.feishu.models import Talent
 
-MAX_PER_REQUEST = 100
+MAX_PER_REQUEST = TALENT_IDS.max_ids or 100
 log = logging.getLogger("reconciler.feishu.lookups")
 
 

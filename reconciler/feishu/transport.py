@@ -15,44 +15,41 @@ check-and-insert atomic across processes); with the redis backend the HTTP cache
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlsplit
 
 import requests
-from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, RateItem, RedisBucket, SQLiteBucket
+from pyrate_limiter import InMemoryBucket, Limiter, RateItem, RedisBucket, SQLiteBucket
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession, SQLiteCache, create_key
 from requests_ratelimiter import LimiterAdapter
-from requests_ratelimiter.buckets import HostBucketFactory
 
 from reconciler.errors import ReconcilerError
 from reconciler.feishu.cacheowner import claim, sqlite_file
 from reconciler.feishu.counters import Counters
+from reconciler.feishu.endpoints import API_PREFIX, ENDPOINTS, JSON_CONTENT_TYPE, Endpoint, EndpointTable
+from reconciler.feishu.ratelimit import REDIS_RATELIMIT_PREFIX as REDIS_RATELIMIT_PREFIX  # re-exported
+from reconciler.feishu.ratelimit import (
+    EndpointBucketFactory,
+    RateLimits,
+    bucket_name,
+    endpoint_rates,
+    learned_rates,
+)
 
-API_PREFIX = "/open-apis/"
-ENDPOINT_AUTH = "auth/v3/tenant_access_token/internal"
-ENDPOINT_TALENTS = "hire/v1/talents/batch_get_id"
-ENDPOINT_JOB_DATAS = "corehr/v1/job_datas"
 RATE_LIMITED_CODE = 99991400
 
 RATELIMIT_FILE = "feishu-ratelimit.sqlite"
-JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 # Every key reconciler writes to Redis starts with "reconciler-": `cache clear` deletes
 # the first two namespaces and nothing else in the database.
 REDIS_HTTP_NAMESPACE = "reconciler-http"  # requests-cache: reconciler-http:<key>, reconciler-http-redirects
 REDIS_KEYS_NAMESPACE = "reconciler-keys"  # the per-key store: reconciler-keys:<hash>
-REDIS_RATELIMIT_PREFIX = "reconciler-ratelimit"  # buckets: reconciler-ratelimit:<app>:<endpoint>
+# REDIS_RATELIMIT_PREFIX ("reconciler-ratelimit", the buckets) lives in ratelimit.py.
 # Redis drops an entry this long after it expired (requests-cache's TTL offset); until
 # then an expired answer can still serve --offline.
 REDIS_TTL_OFFSET = 86400
-# Our windows are this much longer than Feishu's 1 s and 60 s: a request counts
-# against the budget from the moment it is let through until Feishu's window has
-# surely let go of it, even when it reached Feishu late (a busy machine: measured
-# with four runs on two cores, a request can take a few hundred ms to arrive).
-WINDOW_SLACK_MS = 100
 
 
 class CacheBackendError(ReconcilerError):
@@ -62,28 +59,9 @@ class CacheBackendError(ReconcilerError):
 
 
 def endpoint_of(url: str) -> str:
-    """The endpoint name of a URL: its path after /open-apis/."""
+    """The path of a URL after /open-apis/ (the sandbox's and Feishu's name for an API)."""
     path = urlparse(url).path
     return path.split(API_PREFIX, 1)[1] if API_PREFIX in path else path.lstrip("/")
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    """Per-endpoint limits. Feishu allows 50/s and 1000/min; we stay a little under
-    (send-time vs arrival-time skew on the wire) unless told otherwise."""
-
-    per_second: float = 48
-    per_minute: float = 980
-
-    def rates(self) -> list[Rate]:
-        # A window that can never bind is left out (the limiter wants each longer
-        # window to allow more requests, but at a lower rate, than the shorter one).
-        rates = []
-        if self.per_second < self.per_minute:
-            rates.append(Rate(int(self.per_second), Duration.SECOND.value + WINDOW_SLACK_MS))
-        if self.per_minute < self.per_second * 60:
-            rates.append(Rate(int(self.per_minute), Duration.MINUTE.value + WINDOW_SLACK_MS))
-        return rates
 
 
 @dataclass(frozen=True)
@@ -145,31 +123,22 @@ def open_redis(url: str | None):
     return client
 
 
-class EndpointBucketFactory(HostBucketFactory):
-    """requests-ratelimiter's one-bucket-per-name factory; a Redis bucket's key gets
-    reconciler's prefix (the library would use the bare name for every backend)."""
-
-    def _create_bucket(self, name: str):
-        if self.bucket_class is RedisBucket:
-            key = f"{REDIS_RATELIMIT_PREFIX}:{name}"
-            return RedisBucket.init(rates=self.rates, redis=self.bucket_init_kwargs["redis"], bucket_key=key)
-        return super()._create_bucket(name)
-
-
-def make_limiter(limits: RateLimits, cache: CacheSettings | None = None, redis=None) -> Limiter:
-    """A limiter whose buckets (one per app and endpoint) live where `cache` says:
-    Redis, the machine's rate-limit file, or (no shared place) this process's memory."""
+def make_limiter(limits: RateLimits | None, cache: CacheSettings | None = None, redis=None,
+                 endpoints: EndpointTable = ENDPOINTS) -> Limiter:
+    """A limiter whose buckets (one per app and endpoint, see `endpoint_rates`) live where
+    `cache` says: Redis, the machine's rate-limit file, or (no shared place) this process's memory."""
+    rates_for = endpoint_rates(limits, endpoints)
     if cache is not None and cache.uses_redis:
-        factory = EndpointBucketFactory(limits.rates(), bucket_class=RedisBucket, bucket_init_kwargs={"redis": redis})
+        factory = EndpointBucketFactory(rates_for, bucket_class=RedisBucket, bucket_init_kwargs={"redis": redis})
     elif cache is not None and cache.ratelimit_path is not None:
         path = cache.ratelimit_path
         private_file(path)
         private_file(Path(f"{path}.lock"))  # the file lock pyrate-limiter takes around each check-and-insert
         factory = EndpointBucketFactory(
-            limits.rates(), bucket_class=SQLiteBucket, bucket_init_kwargs={"path": path, "use_file_lock": True}
+            rates_for, bucket_class=SQLiteBucket, bucket_init_kwargs={"path": path, "use_file_lock": True}
         )
     else:
-        factory = EndpointBucketFactory(limits.rates(), bucket_class=InMemoryBucket)
+        factory = EndpointBucketFactory(rates_for, bucket_class=InMemoryBucket)
     # buffer_ms: slack after a window frees, for send-time vs arrival-time skew on the wire.
     return Limiter(factory, buffer_ms=100)
 
@@ -181,22 +150,32 @@ class EndpointLimiterAdapter(LimiterAdapter):
     wire reach the adapter, so a run answered from the cache needs no token.
     """
 
-    def __init__(self, *, app_key: str, counters: Counters, limiter: Limiter, auth=None, **kwargs):
+    def __init__(self, *, app_key: str, counters: Counters, limiter: Limiter, auth=None,
+                 endpoints: EndpointTable = ENDPOINTS, **kwargs):
         self.app_key = app_key
         self.counters = counters
         self.auth = auth
+        self.endpoints = endpoints
         super().__init__(limiter=limiter, per_host=True, **kwargs)
 
+    def _endpoint(self, request) -> Endpoint:
+        endpoint = self.endpoints.for_url(request.method, request.url)
+        if endpoint is None:
+            raise LookupError(f"{request.method} {endpoint_of(request.url)} is not in the endpoint table")
+        return endpoint
+
     def _bucket_name(self, request) -> str:  # noqa: D401 - overrides the library's hook
-        return f"{self.app_key}:{endpoint_of(request.url)}"
+        return bucket_name(self.app_key, self._endpoint(request))
 
     def send(self, request, **kwargs):
         if request.body is not None and request.headers.get("Content-Type", "").startswith("application/json"):
             request.headers["Content-Type"] = JSON_CONTENT_TYPE  # the seed pages' fixed value
-        self._acquire(self._bucket_name(request))
-        if self.auth is not None:
+        endpoint = self._endpoint(request)
+        if endpoint.limited:
+            self._acquire(bucket_name(self.app_key, endpoint))
+        if self.auth is not None and endpoint.token:
             request.headers["Authorization"] = f"Bearer {self.auth()}"
-        self.counters.add("sent", endpoint_of(request.url))
+        self.counters.add("sent", endpoint.name)
         response = HTTPAdapter.send(self, request, **kwargs)
         if _is_rate_limited(response):
             self._slow_down(request, response)
@@ -238,31 +217,6 @@ class EndpointLimiterAdapter(LimiterAdapter):
             time.sleep(max(wait_ms, 0) / 1000 + self.limiter.buffer_ms / 1000)
 
 
-def learned_rates(rates: list[Rate], headers) -> list[Rate] | None:
-    """`rates` lowered under the limit a 429 named, or None when they already are.
-
-    x-ogw-ratelimit-reset tells the window: within a second it is the per-second
-    one (a per-minute window about to reset would at worst lower a per-second rate
-    that cannot bind anyway). We stay under it by the same margins as the defaults
-    (48 of 50 per second, 980 of 1000 per minute)."""
-    try:
-        limit = int(headers.get("x-ogw-ratelimit-limit") or 0)
-        reset = float(headers.get("x-ogw-ratelimit-reset") or 0)
-    except ValueError:
-        return None
-    if limit <= 0:
-        return None
-    per_second = min((r.limit for r in rates if r.interval < Duration.MINUTE.value), default=math.inf)
-    per_minute = min((r.limit for r in rates if r.interval >= Duration.MINUTE.value), default=math.inf)
-    if reset <= 1:
-        per_second = min(per_second, max(1, limit - math.ceil(limit * 0.04)))
-    else:
-        per_minute = min(per_minute, max(1, limit - math.ceil(limit * 0.02)))
-    lowered = RateLimits(per_second, per_minute).rates()
-    same = [(r.limit, r.interval) for r in lowered] == [(r.limit, r.interval) for r in rates]
-    return None if same or not lowered else lowered
-
-
 def _is_rate_limited(response: requests.Response) -> bool:
     """429, or an older API's 400 with code 99991400 (feishu-api.md, rate limits)."""
     if response.status_code == 429:
@@ -282,8 +236,13 @@ def private_file(path: Path) -> None:
 
 
 def _cache_only_successes(response: requests.Response) -> bool:
-    """Only `code == 0` answers are cached: errors, 429s and faults must be asked again."""
+    """Only `code == 0` answers of endpoints the table marks `cached` are cached:
+    errors, 429s and faults must be asked again."""
     if response.status_code != 200:
+        return False
+    request = response.request
+    endpoint = ENDPOINTS.for_url(request.method, request.url) if request is not None else None
+    if endpoint is None or not endpoint.cached:
         return False
     try:
         return response.json().get("code") == 0

@@ -1,4 +1,4 @@
-"""HTTP request handling: routing, the gateway steps (rate limit, faults, auth, scopes), writing answers.
+"""HTTP request handling: routing by the route table (routes.py), the gateway steps (rate limit, faults, auth, scopes), writing answers.
 
 Order for an API request: count it -> rate windows (429 here; a 429 is not
 accepted and gets no latency) -> one fault draw (a faulted request was accepted
@@ -8,36 +8,20 @@ latency -> answer. Auth-family errors use the sandbox's `token_error_status`.
 
 from __future__ import annotations
 
-import json
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from reconciler.sandbox import auth
 from reconciler.sandbox.answer import Answer, fail
 from reconciler.sandbox.faults import BAD_GATEWAY_HTML
-from reconciler.sandbox.job_datas_api import list_job_datas
-from reconciler.sandbox.talents_api import batch_get_id
+from reconciler.sandbox.routes import ROUTES, ApiRequest, Route
 
 if TYPE_CHECKING:
     from reconciler.sandbox.server import Sandbox
 
 PREFIX = "/open-apis/"
-ENDPOINT_AUTH = "auth/v3/tenant_access_token/internal"
-ENDPOINT_TALENTS = "hire/v1/talents/batch_get_id"
-ENDPOINT_JOB_DATAS = "corehr/v1/job_datas"
-ROUTES = {("POST", ENDPOINT_AUTH), ("POST", ENDPOINT_TALENTS), ("GET", ENDPOINT_JOB_DATAS)}
-
-ENDPOINT_SCOPES = {
-    ENDPOINT_TALENTS: ("hire:talent:readonly", "hire:talent"),
-    ENDPOINT_JOB_DATAS: ("corehr:corehr:readonly", "corehr:job_data:read", "corehr:corehr", "corehr:job_data:write"),
-}
-# What each endpoint's back end answers when it fails ("1002001" and "500" faults).
-SYSTEM_ERRORS = {
-    ENDPOINT_TALENTS: {"1002001": (200, 1002001, "system error"), "500": (500, 1002001, "system error")},
-    ENDPOINT_JOB_DATAS: {"1002001": (500, 1160999, "unknown error"), "500": (500, 1160999, "unknown error")},
-}
 
 
 class SandboxHandler(BaseHTTPRequestHandler):
@@ -92,36 +76,24 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         body = self._read_body()
         url = urlsplit(self.path)
-        endpoint = url.path[len(PREFIX):].strip("/") if url.path.startswith(PREFIX) else None
-        if (method, endpoint) not in ROUTES:
+        path = url.path[len(PREFIX):].strip("/") if url.path.startswith(PREFIX) else None
+        found = ROUTES.find(method, path) if path is not None else None
+        if found is None:  # not in the route table: never some other endpoint's answer
             self._send(fail(404, 404, f"404 page not found: {method} {url.path}"))
-        elif endpoint == ENDPOINT_AUTH:
-            self._send(self._auth(body))
-        else:
-            self._api(endpoint, body, parse_qs(url.query, keep_blank_values=True))
+            return
+        route, path_params = found
+        path_params = {name: unquote(value) for name, value in path_params.items()}
+        request = ApiRequest(method, path, path_params, parse_qs(url.query, keep_blank_values=True), body,
+                             self.headers.get("Authorization"))
+        if route.gateway:
+            self._api(route, request)
+        else:  # the auth endpoint: counted, never limited or faulted
+            self.sandbox.limiter.admit(route.key, None, None)
+            self._send(route.handler(request, self.sandbox))
 
-    def _auth(self, raw: bytes) -> Answer:
+    def _api(self, route: Route, request: ApiRequest) -> None:
         sb = self.sandbox
-        sb.limiter.admit(ENDPOINT_AUTH, limited=False)
-        try:
-            body = json.loads(raw.decode("utf-8") or "{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            body = None
-        status = sb.token_error_status
-        if not isinstance(body, dict) or not body.get("app_id") or not body.get("app_secret"):
-            return fail(status, auth.BAD_PARAM, "invalid param: app_id and app_secret are required")
-        if body["app_id"] != sb.app_id:
-            return fail(status, auth.BAD_APP_ID, "app_id or app_secret is invalid")
-        if body["app_secret"] != sb.app_secret:
-            return fail(status, auth.BAD_SECRET, "app secret invalid")
-        if sb.app_disabled:
-            return fail(status, auth.APP_DISABLED, "app is disabled or not available")
-        token, expire = sb.tokens.issue()
-        return Answer(200, {"code": 0, "msg": "ok", "tenant_access_token": token, "expire": expire})
-
-    def _api(self, endpoint: str, raw: bytes, query: dict[str, list[str]]) -> None:
-        sb = self.sandbox
-        decision = sb.limiter.admit(endpoint)
+        decision = sb.limiter.admit(route.key, *sb.limits_for(route))
         limit_headers = {"x-ogw-ratelimit-limit": str(decision.limit), "x-ogw-ratelimit-reset": str(decision.reset)}
         if not decision.accepted:
             answer = fail(429, 99991400, "request trigger frequency limit")
@@ -130,7 +102,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return
         fault = sb.faults.draw()
         if fault is not None:
-            sb.limiter.count_fault(endpoint)
+            sb.limiter.count_fault(route.key)
         if fault == "drop":
             self.close_connection = True  # the client sees the connection close with no answer
             return
@@ -139,35 +111,29 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if fault == "502":
             answer = Answer(502, BAD_GATEWAY_HTML, content_type="text/html; charset=utf-8")
         elif fault in ("1002001", "500"):
-            answer = fail(*SYSTEM_ERRORS[endpoint][fault])
+            answer = fail(*route.system_errors[fault])
         else:
-            answer = self._authorised(endpoint) or self._serve(endpoint, raw, query)
+            answer = self._authorised(route, request) or route.handler(request, sb)
         delay = sb.faults.delay()
         if delay > 0:
             time.sleep(delay)
         answer.headers.update(limit_headers)
         self._send(answer)
 
-    def _authorised(self, endpoint: str) -> Answer | None:
+    def _authorised(self, route: Route, request: ApiRequest) -> Answer | None:
         """An error answer if the token, the app or the scopes do not allow this call."""
         sb = self.sandbox
         try:
-            sb.tokens.check(self.headers.get("Authorization"))
+            sb.tokens.check(request.authorization)
             if sb.app_disabled:
                 raise auth.AuthError(auth.APP_DISABLED, "app is disabled or not available")
-            needed = ENDPOINT_SCOPES[endpoint]
-            if not any(sb.has_scope(s) for s in needed):
+            needed = route.needed_scopes
+            if needed and not any(sb.has_scope(s) for s in needed):
                 raise auth.AuthError(auth.SCOPE_MISSING,
                                      f"Access denied. One of the following scopes is required: [{', '.join(needed)}]")
         except auth.AuthError as e:
             return fail(sb.token_error_status, e.code, e.msg)
         return None
-
-    def _serve(self, endpoint: str, raw: bytes, query: dict[str, list[str]]) -> Answer:
-        sb = self.sandbox
-        if endpoint == ENDPOINT_TALENTS:
-            return batch_get_id(raw, sb.tenant, sb.has_scope)
-        return list_job_datas(query, sb.tenant, sb.has_scope, sb.page_tokens)
 
     def _send(self, answer: Answer) -> None:
         payload = answer.payload()
@@ -179,4 +145,3 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
         self.wfile.flush()
-

@@ -16,14 +16,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from reconciler.feishu.endpoints import DEPARTMENT_ID_TYPES, JOB_DATAS, USER_ID_TYPES
 from reconciler.sandbox.answer import Answer, invalid_field, ok
 from reconciler.sandbox.jobdata import FIELD_SCOPES
 from reconciler.sandbox.tenant import Tenant
 
-USER_ID_TYPES = ("open_id", "union_id", "user_id", "people_corehr_id")
-DEPARTMENT_ID_TYPES = ("open_department_id", "department_id", "people_corehr_department_id")
 EMPLOYEE_ID_SCOPE = "contact:user.employee_id:readonly"
-MAX_PAGE_SIZE = MAX_IDS = 100
+MAX_PAGE_SIZE, MAX_IDS = JOB_DATAS.page_size or 100, JOB_DATAS.max_ids or 100
+DEFAULT_ID_TYPES = JOB_DATAS.id_types  # user_id_type people_corehr_id, department_id_type people_corehr_department_id
 # Go's strconv.ParseBool, which the Open Platform's gateway uses for boolean query params.
 _BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
           "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
@@ -75,10 +75,10 @@ def _parse(query: dict[str, list[str]]) -> dict[str, Any] | Answer:
         return invalid_field("page_size", "is required")
     if not (page_size.isascii() and page_size.isdigit()) or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
         return invalid_field("page_size", f"must be an integer from 1 to {MAX_PAGE_SIZE}")
-    user_id_type = _single(query, "user_id_type") or "people_corehr_id"
+    user_id_type = _single(query, "user_id_type") or DEFAULT_ID_TYPES["user_id_type"]
     if user_id_type not in USER_ID_TYPES:
         return invalid_field("user_id_type", f"must be one of {', '.join(USER_ID_TYPES)}")
-    department_id_type = _single(query, "department_id_type") or "people_corehr_department_id"
+    department_id_type = _single(query, "department_id_type") or DEFAULT_ID_TYPES["department_id_type"]
     if department_id_type not in DEPARTMENT_ID_TYPES:
         return invalid_field("department_id_type", f"must be one of {', '.join(DEPARTMENT_ID_TYPES)}")
     all_versions = _single(query, "get_all_version") or "false"

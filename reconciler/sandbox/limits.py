@@ -1,5 +1,9 @@
 """Per-endpoint sliding-window rate limits and the request statistics tests read.
 
+Each route has its endpoint's own limits (the endpoint table: e.g. 50/s and
+1000/min, 5/s, or 100/min); a sandbox's per_second / per_minute, when set,
+replace them for every rate-limited route.
+
 A request is *accepted* when it enters the windows; a 429 does not. Both the
 limiter and the statistics use the same `time.monotonic()` instant, taken under
 one lock, so `max_per_second` / `max_per_minute` are exactly the largest number
@@ -12,6 +16,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 SECOND, MINUTE = 1.0, 60.0
@@ -64,16 +69,16 @@ class _EndpointCounters:
 
 
 class Stats:
-    """What the sandbox received, per endpoint. Thread-safe."""
+    """What the sandbox received, per endpoint (one entry per route of the route table). Thread-safe."""
 
-    def __init__(self, endpoints: tuple[str, ...]):
-        self._endpoints = endpoints
+    def __init__(self, endpoints: Callable[[], Iterable[str]]):
+        self._endpoints = endpoints  # read at each reset: the route table's keys
         self._lock = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
         with self._lock:
-            self._by_endpoint = {e: _EndpointCounters() for e in self._endpoints}
+            self._by_endpoint = {e: _EndpointCounters() for e in self._endpoints()}
 
     def snapshot(self) -> dict[str, dict[str, int]]:
         with self._lock:
@@ -85,40 +90,52 @@ class Stats:
         return self._lock
 
     def counters(self, endpoint: str) -> _EndpointCounters:
+        if endpoint not in self._by_endpoint:  # a route registered after the sandbox started
+            self._by_endpoint[endpoint] = _EndpointCounters()
         return self._by_endpoint[endpoint]
 
 
 class RateLimiter:
-    """Sliding 1 s and 60 s windows per endpoint, as the Feishu gateway applies them."""
+    """Sliding 1 s and 60 s windows per endpoint, as the Feishu gateway applies them.
 
-    def __init__(self, stats: Stats, per_second: int, per_minute: int):
+    `per_second` / `per_minute`: None, each route's own limits; a number replaces them for every limited route."""
+
+    def __init__(self, stats: Stats, per_second: int | None = None, per_minute: int | None = None):
         self.stats = stats
         self.per_second, self.per_minute = per_second, per_minute
         self._windows: dict[str, tuple[_Window, _Window]] = {}
 
-    def admit(self, endpoint: str, limited: bool = True) -> Decision:
-        """Count a received request; accept it unless a window is full (only when `limited`)."""
+    def limits(self, per_second: int | None, per_minute: int | None) -> tuple[int | None, int | None]:
+        """The limits applied to an endpoint whose own are these (None: no such window)."""
+        if per_second is None and per_minute is None:
+            return None, None  # not rate-limited (the auth endpoint)
+        return (per_second if self.per_second is None else self.per_second,
+                per_minute if self.per_minute is None else self.per_minute)
+
+    def admit(self, endpoint: str, per_second: int | None, per_minute: int | None) -> Decision:
+        """Count a received request; accept it unless a window with a limit is full."""
         with self.stats.lock:
             now = time.monotonic()
             counters = self.stats.counters(endpoint)
             counters.requests += 1
             second, minute = self._windows.setdefault(endpoint, (_Window(SECOND), _Window(MINUTE)))
-            in_second, in_minute = second.count(now), minute.count(now)
-            if limited:
-                over = [(w.reset_in(now), limit) for w, n, limit in
-                        ((second, in_second, self.per_second), (minute, in_minute, self.per_minute)) if n >= limit]
-                if over:
-                    # Both full: the longer wait is the one that matters.
-                    reset, limit = max(over)
-                    counters.rate_limited += 1
-                    return Decision(False, limit, reset)
+            in_second, in_minute = second.count(now), minute.count(now)  # also drops what left the windows
+            windows = [(w, n, limit) for w, n, limit in ((second, in_second, per_second), (minute, in_minute, per_minute))
+                       if limit is not None]
+            over = [(w.reset_in(now), limit) for w, n, limit in windows if n >= limit]
+            if over:
+                # Both full: the longer wait is the one that matters.
+                reset, limit = max(over)
+                counters.rate_limited += 1
+                return Decision(False, limit, reset)
             second.times.append(now)
             minute.times.append(now)
             counters.record_accepted(now)
-            # On success report the window closest to full.
-            if (in_minute + 1) / self.per_minute > (in_second + 1) / self.per_second:
-                return Decision(True, self.per_minute, minute.reset_in(now))
-            return Decision(True, self.per_second, second.reset_in(now))
+            if not windows:
+                return Decision(True, 0, 0)
+            # On success report the window closest to full (the per-second one on a tie).
+            w, n, limit = max(windows, key=lambda x: (x[1] + 1) / x[2])
+            return Decision(True, limit, w.reset_in(now))
 
     def count_fault(self, endpoint: str) -> None:
         with self.stats.lock:

@@ -11,9 +11,10 @@ from typing import Any
 
 from reconciler.sandbox.auth import TokenStore
 from reconciler.sandbox.faults import DEFAULT_FAULTS, FaultInjector, check_faults, check_latency
-from reconciler.sandbox.handler import ENDPOINT_AUTH, ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS, SandboxHandler
+from reconciler.sandbox.handler import SandboxHandler
 from reconciler.sandbox.job_datas_api import PageTokens
 from reconciler.sandbox.limits import RateLimiter, Stats
+from reconciler.sandbox.routes import ROUTES, Route
 from reconciler.sandbox.tenant import Tenant, demo_tenant
 
 SANDBOX_APP_ID = "cli_sandbox"
@@ -41,13 +42,15 @@ class Sandbox:
     """A fake Feishu Open Platform serving one tenant on loopback.
 
     `scopes=None` grants every scope. `latency` is seconds (or a (min, max) range)
-    added to each accepted API answer. See handler.py for the order of checks.
+    added to each accepted API answer. Each route is rate-limited at its endpoint's
+    own limits (routes.py); `per_second` / `per_minute` replace them for every
+    limited route. See handler.py for the order of checks.
     """
 
     def __init__(self, tenant: Tenant | None = None, app_id: str = SANDBOX_APP_ID,
                  app_secret: str = SANDBOX_APP_SECRET, scopes: Iterable[str] | None = None,
-                 app_disabled: bool = False, token_ttl: float = 7200, per_second: int = 50,
-                 per_minute: int = 1000, latency: float | tuple[float, float] = 0.0, fault_rate: float = 0.0,
+                 app_disabled: bool = False, token_ttl: float = 7200, per_second: int | None = None,
+                 per_minute: int | None = None, latency: float | tuple[float, float] = 0.0, fault_rate: float = 0.0,
                  faults: Iterable[str] = DEFAULT_FAULTS, slow_seconds: float = 5.0, token_error_status: int = 400,
                  seed: int = 0, host: str = "127.0.0.1", port: int = 0):
         self.tenant = tenant if tenant is not None else demo_tenant()
@@ -58,7 +61,7 @@ class Sandbox:
         self.slow_seconds = slow_seconds
         self.token_error_status = token_error_status
         self.seed = seed
-        self.stats = Stats((ENDPOINT_AUTH, ENDPOINT_TALENTS, ENDPOINT_JOB_DATAS))
+        self.stats = Stats(ROUTES.keys)
         self.limiter = RateLimiter(self.stats, per_second, per_minute)
         self.tokens = TokenStore(token_ttl)
         self.faults = FaultInjector(fault_rate, faults, latency, seed)
@@ -124,6 +127,10 @@ class Sandbox:
                 self.faults.reseed(value)
             else:
                 setattr(self, name, value)
+
+    def limits_for(self, route: Route) -> tuple[int | None, int | None]:
+        """(per second, per minute) applied to `route`; None: no such window."""
+        return self.limiter.limits(route.endpoint.per_second, route.endpoint.per_minute)
 
     def has_scope(self, scope: str) -> bool:
         scopes = self.scopes

@@ -8,10 +8,11 @@ from typing import Any
 
 import phonenumbers
 
+from reconciler.feishu.endpoints import TALENT_IDS
 from reconciler.sandbox.answer import Answer, fail, invalid_field, ok
 from reconciler.sandbox.tenant import Talent, Tenant
 
-MAX_LIST = 100
+MAX_LIST = TALENT_IDS.max_ids or 100
 MOBILE_INVALID = 1002009
 ONBOARD_SCOPE = "hire:talent_onboard_status:readonly"
 ID_TYPES = {1, 2, 3, 4, 5, 6, 9}

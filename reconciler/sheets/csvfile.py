@@ -34,6 +34,12 @@ class CsvGrid:
         if data.startswith(b"PK\x03\x04"):
             raise SheetError(f"{path.name} is an Excel workbook, not text; rename it to .xlsx and run again")
         text = _decode(path, data)
+        if "\x00" in text:  # no text export holds one: a binary file, or UTF-16 without its mark
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise SheetError(
+                f"{path.name} cannot be read as CSV (line {line} holds a NUL byte, so it is not a text export); "
+                "export the sheet again as CSV UTF-8"
+            )
         delimiter = _delimiter(text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         records: list[list[str]] = []
@@ -43,10 +49,6 @@ class CsvGrid:
                 records.append(record)
                 line = reader.line_num + 1
         except csv.Error as exc:  # a stray quote, or a NUL byte: not a clean text export
-            if "\0" in str(exc) or "NUL" in str(exc):
-                raise SheetError(
-                    f"{path.name} cannot be read as CSV (line {line} holds a NUL byte); export the sheet again as CSV UTF-8"
-                ) from exc
             raise SheetError(
                 f"{path.name} line {line}: a quote (\") opens a cell that is never closed properly ({exc}); "
                 "the rows after it would be read as one cell. Fix the quotes on that line (a quote inside a "
