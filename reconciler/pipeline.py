@@ -292,6 +292,10 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
             if job_data is not None:
                 fetched = job_data.result()
         outcomes = _decide(prepared, lookups, fetched, employees, summary)
+        summary.warnings.extend(
+            f"{n} request(s) to Feishu failed after retries, so their rows are error: {reason}"
+            for reason, n in client.failures.items()
+        )
         keys = known = lookups = fetched = None  # done with: let the writers reuse their memory (~200 MB at 100k rows)
         columns = output_columns(recipe) + prepared.plugin_columns
         plugin_hooks.apply_row_outputs(sheet, outcomes, recipe, columns)  # before counting: a plugin may change a status

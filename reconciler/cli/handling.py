@@ -10,6 +10,7 @@ command module imports `handle_errors` and the shared options from here.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import signal
 import sys
@@ -53,6 +54,18 @@ def _raise_signalled(signum, _frame):
     raise Signalled(signum)
 
 
+def _quiet_thread_errors(args) -> None:
+    """A library's background thread that fails (e.g. the rate limiter's leaker) must not
+    print a traceback on the person's terminal: it goes to the log; --debug shows it."""
+    logging.getLogger("reconciler").debug("background thread %s stopped", getattr(args.thread, "name", "?"),
+                                          exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    if os.environ.get(DEBUG_ENV) == "1":
+        _default_thread_hook(args)
+
+
+_default_thread_hook = threading.excepthook
+
+
 def unwind_on_signals() -> None:
     """Turn SIGTERM and SIGHUP (a closed terminal, `kill`) into an exception in the main thread.
 
@@ -73,6 +86,7 @@ def handle_errors(func):
     def wrapper(*args, **kwargs):
         debug = kwargs.get("debug") or os.environ.get(DEBUG_ENV) == "1"
         unwind_on_signals()
+        threading.excepthook = _default_thread_hook if debug else _quiet_thread_errors
         try:
             return func(*args, **kwargs)
         except ReconcilerError as exc:  # RecipeError included: render_error frames its issues

@@ -23,6 +23,13 @@ OUR_TABLES = frozenset({"responses", "redirects", "talent_keys", "rate_bucket"})
 OUR_TABLE_PREFIXES = ("bucket_", "sqlite_")
 
 
+# Files this process has already checked and opened. Checking again would open and close
+# the file while this process's SQLite connections hold POSIX locks on it, and closing
+# any descriptor of a file drops every lock the process holds on it (SQLite's known
+# hazard): another run could then write while this one reads.
+_claimed: set[Path] = set()
+
+
 class CacheFileError(ReconcilerError):
     """A cache file that is not reconciler's, or that cannot be used (corrupt, read-only, someone else's)."""
 
@@ -58,6 +65,9 @@ def is_ours(path: Path) -> bool:
 def claim(path: Path) -> None:
     """Make `path` a private cache file: create it 0600 (folder included), or narrow an
     existing one of ours to 0600. Refuse a file that is not ours or not the user's."""
+    path = Path(os.path.abspath(path))
+    if path in _claimed and path.exists():
+        return
     if path.is_dir():
         raise CacheFileError(f"the cache path {path} is a folder; set cache.path to a file name "
                              "(e.g. feishu-cache.sqlite), or run with --no-cache")
@@ -88,8 +98,23 @@ def claim(path: Path) -> None:
         os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else os.chmod(path, 0o600)
     finally:
         os.close(fd)
+    _claimed.add(path)
 
 
 def sqlite_file(path: Path) -> Path:
     """The file requests-cache really uses for `path`: it adds `.sqlite` to a name without a suffix."""
     return path if path.suffix else path.with_name(path.name + ".sqlite")
+
+
+def damaged(path: Path, exc: BaseException) -> CacheFileError:
+    """The sentence for a cache file SQLite cannot use (damaged, truncated, full disk, read-only)."""
+    reason = str(exc) or type(exc).__name__
+    if "full" in reason.lower():
+        return CacheFileError(
+            f"the disk holding the cache file {path} is full ({reason}); free some space, choose another "
+            "cache.path, or run with --no-cache"
+        )
+    return CacheFileError(
+        f"the cache file {path} cannot be used ({reason}); run `reconciler cache clear` to start a new cache, "
+        "or run with --no-cache"
+    )

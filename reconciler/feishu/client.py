@@ -11,6 +11,9 @@ and the request replayed once. Everything else surfaces as a FeishuError.
 
 from __future__ import annotations
 
+import sqlite3
+
+import collections
 import hashlib
 import logging
 import random
@@ -23,11 +26,13 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_ran
 
 from reconciler.errors import FeishuAuthError, FeishuError, FeishuScopeError
 from reconciler.feishu.auth import TokenProvider
+from reconciler.feishu.cacheowner import damaged
 from reconciler.feishu.counters import Counters
 from reconciler.feishu.endpoints import API_PREFIX, JOB_DATAS, TALENT_IDS, Endpoint
 from reconciler.feishu.models import JobData, Talent
 from reconciler.feishu.transport import (
     CacheSettings,
+    default_cache_path,
     RateLimits,
     make_limiter,
     make_session,
@@ -99,6 +104,9 @@ class FeishuClient:
     ):
         self.base_url = resolve_base_url(base_url)
         self.counters = counters or Counters()
+        # why requests failed after their retries (reason -> how many): the run's warnings say it
+        # once, on the terminal, instead of only in each row's note
+        self.failures: collections.Counter[str] = collections.Counter()
         self.cache = cache or CacheSettings(enabled=False)
         self.limits = limits  # None: each endpoint a little under its own limits in the table
         self.workers = max(1, workers)
@@ -191,6 +199,8 @@ class FeishuClient:
             raise TransientError(f"no answer from Feishu within {self.timeout[1]:g} s") from exc
         except requests.ConnectionError as exc:
             raise TransientError("the connection to Feishu failed") from exc
+        except sqlite3.Error as exc:  # the cache file, mid-run: damaged, full disk, made read-only
+            raise damaged(self.cache.path or default_cache_path(), exc) from exc
         if self.cache.offline and response.status_code == 504:
             raise CacheMissError("not in the cache (--offline)")  # requests-cache's only-if-cached miss
         if getattr(response, "from_cache", False):

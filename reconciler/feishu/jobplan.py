@@ -154,6 +154,7 @@ class JobDataFetcher:
                 raise
             except FeishuError as exc:
                 failure = str(exc)
+                self.client.failures[failure] += 1
             else:
                 failure = None
             if not complete:
@@ -185,4 +186,5 @@ class JobDataFetcher:
         except FeishuAuthError:
             raise
         except FeishuError as exc:
+            self.client.failures[str(exc)] += 1
             return EmployeeJobData(error=f"job data lookup failed: {exc}")

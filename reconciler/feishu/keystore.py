@@ -11,6 +11,8 @@ with cache.backend redis in Redis (its twin, RedisDict), shared by machines.
 
 from __future__ import annotations
 
+import sqlite3
+
 import hashlib
 import json
 import time
@@ -20,6 +22,7 @@ from requests_cache.backends.sqlite import SQLiteDict
 
 from reconciler.feishu.keys import TalentKey
 from reconciler.feishu.models import Talent
+from reconciler.feishu.cacheowner import damaged
 from reconciler.feishu.transport import (
     REDIS_KEYS_NAMESPACE,
     REDIS_TTL_OFFSET,
@@ -46,7 +49,10 @@ class KeyStore:
             path = keys_path(cache_path or default_cache_path())
             private_file(path)
             self._redis = None
-            self._dict = SQLiteDict(path, table_name="talent_keys", serializer=None, busy_timeout=30_000, wal=True)
+            try:
+                self._dict = SQLiteDict(path, table_name="talent_keys", serializer=None, busy_timeout=30_000, wal=True)
+            except sqlite3.Error as exc:
+                raise damaged(path, exc) from exc
         self._app_key = app_key
         self._expire_after = expire_after
         self._offline = offline

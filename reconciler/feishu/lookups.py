@@ -127,6 +127,7 @@ class TalentLookup:
         except FeishuError as exc:  # retries spent, offline miss...: only this batch's keys fail
             reason = str(exc) or type(exc).__name__
             log.warning("a batch of %d %s keys failed: %s", len(batch.keys), batch.kind, reason)
+            self.client.failures[reason] += 1
             return {key: KeyLookup(error=f"lookup failed: {reason}") for key in batch.keys}
         by_key: dict[TalentKey, list[Talent]] = {key: [] for key in batch.keys}
         for talent in talents:

@@ -15,6 +15,7 @@ check-and-insert atomic across processes); with the redis backend the HTTP cache
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from requests_cache import CachedSession, SQLiteCache, create_key
 from requests_ratelimiter import LimiterAdapter
 
 from reconciler.errors import ReconcilerError
-from reconciler.feishu.cacheowner import claim, sqlite_file
+from reconciler.feishu.cacheowner import claim, damaged, sqlite_file
 from reconciler.feishu.counters import Counters
 from reconciler.feishu.endpoints import API_PREFIX, ENDPOINTS, JSON_CONTENT_TYPE, Endpoint, EndpointTable
 from reconciler.feishu.ratelimit import REDIS_RATELIMIT_PREFIX as REDIS_RATELIMIT_PREFIX  # re-exported
@@ -279,7 +280,10 @@ def make_cache_backend(cache: CacheSettings, redis=None):
         return RedisCache(namespace=REDIS_HTTP_NAMESPACE, connection=redis, ttl_offset=REDIS_TTL_OFFSET)
     path = sqlite_file(cache.path or default_cache_path())
     private_file(path)  # SQLite gives its -wal and -shm files the database file's mode
-    return SQLiteCache(path, busy_timeout=30_000, wal=True)
+    try:
+        return SQLiteCache(path, busy_timeout=30_000, wal=True)
+    except sqlite3.Error as exc:
+        raise damaged(path, exc) from exc
 
 
 def make_session(
