@@ -18,13 +18,8 @@ from pathlib import Path
 import click
 
 from reconciler.errors import ReconcilerError
-from reconciler.messages.i18n import (
-    choose_locale,
-    error_line,
-    locale_of_recipe_file,
-    message,
-    render_error,
-)
+from reconciler.messages.locale import choose_locale, locale_of_recipe_file
+from reconciler.messages.render import error_line, render_error, text as message
 
 DEBUG_ENV = "RECONCILER_DEBUG"
 
@@ -40,7 +35,7 @@ def _command_locale(kwargs: dict) -> str:
 
 
 def handle_errors(func):
-    """Domain errors -> one sentence (in the command's language, see i18n) and the spec's exit code;
+    """Domain errors -> one sentence (in the command's language, see reconciler.messages) and the spec's exit code;
     anything else -> exit 1."""
 
     @functools.wraps(func)

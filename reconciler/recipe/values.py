@@ -1,7 +1,7 @@
 """Parsing of the recipe's small value types (durations, URLs, country codes, locales).
 
-Each parser raises ValueError with one sentence that is shown to the user as-is,
-located by the loader at the offending key.
+Each parser raises InvalidValue (a ValueError carrying a message key and its
+parameters), shown to the user located by the loader at the offending key.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import re
 from urllib.parse import urlsplit
 
 import phonenumbers
+
+from reconciler.messages.render import InvalidValue
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.IGNORECASE)
 _UNIT_SECONDS = (86400, 3600, 60, 1)
@@ -25,7 +27,7 @@ def parse_duration(text: str | int) -> int:
     must always expire.
     """
     if isinstance(text, bool):
-        raise ValueError(f"expected a duration such as 30s, 15m, 1h or 2d, not {str(text).lower()}")
+        raise InvalidValue("recipe.duration_not", value=str(text).lower())
     if isinstance(text, int):
         seconds = text
     elif isinstance(text, str):
@@ -35,14 +37,12 @@ def parse_duration(text: str | int) -> int:
         else:
             match = _DURATION.fullmatch(compact)
             if not compact or match is None:
-                raise ValueError(
-                    f"'{text}' is not a duration; write e.g. 30s, 15m, 1h, 2d, 1h30m or a number of seconds"
-                )
+                raise InvalidValue("recipe.not_duration", value=text)
             seconds = sum(int(n) * unit for n, unit in zip(match.groups(), _UNIT_SECONDS) if n)
     else:
-        raise ValueError("expected a duration such as 30s, 15m, 1h or 2d")
+        raise InvalidValue("recipe.duration_expected")
     if seconds <= 0:
-        raise ValueError("the duration must be longer than 0 seconds: talents and job data change, so never cache forever")
+        raise InvalidValue("recipe.duration_zero")
     return seconds
 
 
@@ -53,28 +53,26 @@ def check_base_url(value: str) -> str:
         return SANDBOX
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(
-            "expected an http(s) URL such as https://open.feishu.cn or https://open.larksuite.com, or the word sandbox"
-        )
+        raise InvalidValue("recipe.base_url")
     return text.rstrip("/")
 
 
 def check_country_code(value: str | int) -> str:
     """A calling code such as `86` or `+852`, returned as digits only."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError("expected a country calling code such as \"86\"")
+        raise InvalidValue("recipe.country_code_expected")
     digits = str(value).strip().removeprefix("+")
     if not digits.isdigit() or not 1 <= len(digits) <= 3:
-        raise ValueError(f"'{value}' is not a country calling code; write digits such as \"86\" or \"852\"")
+        raise InvalidValue("recipe.not_country_code", value=value)
     if phonenumbers.region_code_for_country_code(int(digits)) == phonenumbers.UNKNOWN_REGION:
-        raise ValueError(f"'{value}' is not a known country calling code")
+        raise InvalidValue("recipe.unknown_country_code", value=value)
     return digits
 
 
 def check_locale(value: str) -> str:
     """A language tag such as zh-CN, en-US, zh or en; kept as given."""
     if not _LOCALE.fullmatch(value.strip()):
-        raise ValueError(f"'{value}' is not a language tag; write e.g. zh-CN, en-US, zh or en")
+        raise InvalidValue("recipe.not_locale", value=value)
     return value.strip()
 
 
@@ -87,5 +85,5 @@ def check_redis_url(value: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in REDIS_SCHEMES or not (parts.netloc or (parts.scheme == "unix" and parts.path)):
         # Never echo the value: a Redis URL may hold a password.
-        raise ValueError("expected a Redis URL such as redis://localhost:6379/0 (or rediss://, unix:///path)")
+        raise InvalidValue("recipe.redis_url")
     return text
