@@ -153,7 +153,7 @@ class FeishuError(ReconcilerError):
     exit_code = 1
 
     def __init__(self, key: str | Message, /, *, code: int | None = None, http_status: int | None = None, **params: Any):
-        super().__init__(key, **params)
+        super().__init__(key, **({"code": code} if code is not None else {}), **params)  # templates may quote the code
         self.code = code
         self.http_status = http_status
 

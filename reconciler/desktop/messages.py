@@ -38,9 +38,9 @@ class Plain:
     exit_code: int = 1
 
     @classmethod
-    def of(cls, name: str, exit_code: int = 1, **params: Any) -> Plain:
-        """The desktop message `name`: its title in zh-CN, its sentence in en-US."""
-        return cls(text(f"desktop.{name}.title", ZH), text(f"desktop.{name}", EN, **params), exit_code)
+    def of(cls, which: str, exit_code: int = 1, /, **params: Any) -> Plain:
+        """The desktop message `which`: its title in zh-CN, its sentence in en-US."""
+        return cls(text(f"desktop.{which}.title", ZH), text(f"desktop.{which}", EN, **params), exit_code)
 
     def __str__(self) -> str:
         return f"{self.zh} / {self.en}"

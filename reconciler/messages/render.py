@@ -21,14 +21,25 @@ CATALOGUES: dict[str, dict[str, str]] = {EN: en_US.MESSAGES, ZH: zh_CN.MESSAGES}
 PLAIN = "plain"  # the key of plain text: "{text}" in every language
 
 
-class Message:
-    """A key of the catalogue and its parameters; `str()` is the en-US text."""
+class Message(str):
+    """A key of the catalogue and its parameters.
 
-    __slots__ = ("key", "params")
+    It *is* its en-US text (a `str`), so that code which treats notes and warnings
+    as text (logs, plugins, `in`, `==`) keeps working; `render(locale)` gives any
+    other language, `.key` and `.params` are the data.
+    """
 
-    def __init__(self, key: str, /, **params: Any):
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, /, **params: Any) -> Message:
+        self = super().__new__(cls, _format(key, params, EN))
         self.key = key
         self.params = params
+        return self
+
+    def __reduce__(self):
+        return (_rebuild, (self.key, self.params))
 
     @classmethod
     def plain(cls, text: str) -> Message:
@@ -47,17 +58,15 @@ class Message:
         return {"key": self.key, "params": {k: _jsonable(v) for k, v in self.params.items()}, "text": self.render(locale)}
 
     def __str__(self) -> str:
-        return self.render(EN)
+        return str.__str__(self)
 
     def __repr__(self) -> str:
         params = "".join(f", {k}={v!r}" for k, v in self.params.items())
         return f"Message({self.key!r}{params})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Message) and (self.key, self.params) == (other.key, other.params)
 
-    def __hash__(self) -> int:
-        return hash((self.key, repr(sorted(self.params.items(), key=lambda item: item[0]))))
+def _rebuild(key: str, params: dict[str, Any]) -> Message:
+    return Message(key, **params)
 
 
 class InvalidValue(ValueError):
@@ -105,15 +114,19 @@ def render(message: Message | str, locale: str | None = EN) -> str:
     if not isinstance(message, Message):
         return str(message)
     locale = normalise_locale(locale) or EN
+    return str.__str__(message) if locale == EN else _format(message.key, message.params, locale)
+
+
+def _format(key: str, params: dict[str, Any], locale: str) -> str:
     for lang in dict.fromkeys((locale, EN)):
-        template = CATALOGUES[lang].get(message.key)
+        template = CATALOGUES[lang].get(key)
         if template is None:
             continue
         try:
-            return template.format(**{k: _param(v, lang) for k, v in message.params.items()})
+            return template.format(**{k: _param(v, lang) for k, v in params.items()})
         except (KeyError, IndexError, ValueError, AttributeError):
             continue
-    return f"{message.key} {message.params}" if message.params else message.key
+    return f"{key} {params}" if params else key
 
 
 def text(key: str, locale: str | None = EN, /, **params: Any) -> str:
