@@ -96,7 +96,8 @@ def draft_recipe(path: Path, sheet: str | None = None, locale: str | None = None
     talent = _talent(draft)
     job = _job(draft)
     if not talent and not job:
-        raise SheetError("init.no_identifiers", where=where(path, header.sheet), headers=[h for h in header.headers if h])
+        headers = draft.t("list.sep").join(h for h in header.headers if h)  # listed the way the draft speaks
+        raise SheetError("init.no_identifiers", where=where(path, header.sheet), headers=headers)
     if not talent:
         draft.notes.append(draft.t("note.no_talent"))
     if not job:
