@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reconciler.messages.render import Message, join
+
 TALENT_STATUSES = ("matched", "partial", "not_found", "conflict", "ambiguous", "invalid", "error")
 JOB_STATUSES = ("found", "mismatch", "not_found", "no_key", "error")
 
@@ -74,7 +76,7 @@ class Sheet:
     header_row: int  # 1-based
     headers: list[str]
     rows: list[SheetRow]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message | str] = field(default_factory=list)
 
     def column_index(self, header: str) -> int | None:
         """0-based column of the first column with this header, or None."""
@@ -100,15 +102,45 @@ class OutputColumn:
 
 @dataclass(slots=True)
 class RowOutcome:
-    """What the run decided for one non-blank row."""
+    """What the run decided for one non-blank row.
+
+    `talent_notes` / `job_notes` are the row's notes as data (`Message`s; plain
+    strings are shown as they are), rendered in output.locale by the writers.
+    `talent_note` / `job_note` read as the en-US text; assigning one replaces the
+    notes with that plain text.
+    """
 
     row_number: int
     talent_status: str | None = None
-    talent_note: str = ""
+    talent_notes: list[Message | str] = field(default_factory=list)
     job_status: str | None = None
-    job_note: str = ""
+    job_notes: list[Message | str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)  # output column header -> value
     mismatches: dict[str, str] = field(default_factory=dict)  # compare column header -> Feishu's value
+
+    def __post_init__(self) -> None:
+        if isinstance(self.talent_notes, (str, Message)):
+            self.talent_notes = [self.talent_notes] if self.talent_notes else []
+        if isinstance(self.job_notes, (str, Message)):
+            self.job_notes = [self.job_notes] if self.job_notes else []
+
+    @property
+    def talent_note(self) -> str:
+        return join(self.talent_notes)
+
+    @talent_note.setter
+    def talent_note(self, text: str) -> None:
+        if text != self.talent_note:
+            self.talent_notes = [text] if text else []
+
+    @property
+    def job_note(self) -> str:
+        return join(self.job_notes)
+
+    @job_note.setter
+    def job_note(self, text: str) -> None:
+        if text != self.job_note:
+            self.job_notes = [text] if text else []
 
 
 @dataclass
@@ -122,7 +154,7 @@ class RunSummary:
     cache_hits: int = 0
     retries: int = 0
     rate_limited: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message | str] = field(default_factory=list)  # plain strings are shown as they are
     rows: int = 0
 
 

@@ -36,7 +36,8 @@ from reconciler.feishu import (
     RateLimits,
     TalentLookup,
 )
-from reconciler.messages.i18n import choose_locale
+from reconciler.messages.locale import choose_locale
+from reconciler.messages.render import Message
 from reconciler.matching.jobdata import join_job_data
 from reconciler.privacy.logfile import remove_handler, setup_file_logging
 from reconciler.matching.talents import Resolved
@@ -90,7 +91,7 @@ class Prepared:
     identifiers: dict[int, list[Resolved]]  # row number -> its identifiers (lookups not yet attached)
     connection: Connection
     cache: CacheSettings
-    warnings: list[str]
+    warnings: list[Message | str]
     plugin_columns: list[OutputColumn] = field(default_factory=list)  # declared by register_output_columns
     locale: str = "zh-CN"  # enum texts and the Summary sheet: output.locale if the recipe sets it, else the system's
     fingerprint: Fingerprint | None = None  # the input as read: checked again before writing
@@ -202,10 +203,8 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
     for header in needed:
         columns = [get_column_letter(i + 1) for i, h in enumerate(sheet.headers) if h == header]
         if len(columns) > 1:  # which one to read? Guessing could silently reconcile the wrong column.
-            raise SheetError(
-                f"column '{header}' appears twice in the header row of sheet {label} in {input_path.name} "
-                f"(columns {' and '.join(columns)}); rename one so that reconciler knows which to read"
-            )
+            raise SheetError("error.header_twice", header=header, sheet=label, file=input_path.name,
+                             columns=" and ".join(columns))
     return sheet
 
 
@@ -213,22 +212,20 @@ def _identify(matcher, row, spec) -> Normalised:
     return plugin_hooks.identify(matcher, row, spec)  # normalise_value plugins first, then the matcher
 
 
-def _unsaved_formulas(sheet: Sheet, headers: list[str]) -> list[str]:
+def _unsaved_formulas(sheet: Sheet, headers: list[str]) -> list[Message]:
     cells = [f"{get_column_letter(sheet.headers.index(h) + 1)}{row.number}"
              for row in sheet.rows for h in headers if row.get(h).unsaved_formula]
     if not cells:
         return []
-    return [f"{len(cells)} cells of the mapped columns are formulas without a saved value (first: {cells[0]}); "
-            "open the file in Excel, save it, and run again to reconcile those rows"]
+    return [Message("warning.unsaved_formulas", count=len(cells), first=cells[0])]
 
 
-def _unknown_fields(recipe: Recipe) -> list[str]:
+def _unknown_fields(recipe: Recipe) -> list[Message]:
     if recipe.job_data is None:
         return []
     paths = list(recipe.job_data.columns) + list(recipe.job_data.compare.values())
     return [
-        f"job_data field '{p}' is not a documented job_data field; its column stays empty unless Feishu sends it"
-        for p in paths if not JobData.known_field(p)
+        Message("warning.unknown_job_field", field=p) for p in paths if not JobData.known_field(p)
     ]
 
 
@@ -278,7 +275,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
             log.info("plan: %s", line)
         if options.dry_run:
             summary.seconds = time.monotonic() - started
-            return RunResult(summary, [], {}, plan_lines, planned, _report(summary, [], planned))
+            return RunResult(summary, [], {}, plan_lines, planned, _report(summary, [], planned, prepared.locale))
         progress = options.progress
         progress.start("talents", len(set(keys)) - len(known))
         fetched, job_data = {}, None
@@ -292,10 +289,8 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
             if job_data is not None:
                 fetched = job_data.result()
         outcomes = _decide(prepared, lookups, fetched, employees, summary)
-        summary.warnings.extend(
-            f"{n} request(s) to Feishu failed after retries, so their rows are error: {reason}"
-            for reason, n in client.failures.items()
-        )
+        summary.warnings.extend(Message("warning.requests_failed", n=n, reason=reason)
+                                for reason, n in client.failures.items())
         keys = known = lookups = fetched = None  # done with: let the writers reuse their memory (~200 MB at 100k rows)
         columns = output_columns(recipe) + prepared.plugin_columns
         plugin_hooks.apply_row_outputs(sheet, outcomes, recipe, columns)  # before counting: a plugin may change a status
@@ -317,11 +312,11 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                 written.append(plugin_hooks.run_writer(writer, prepared.writer_owners.get(writer.name, ""), ctx))
             except PluginError as exc:
                 if written:
-                    exc.args = (f"{exc.args[0]}; kept what the writers before it wrote: "
-                                f"{', '.join(p.name for p in written)}",)
+                    raise PluginError("error.writers_kept", error=exc.message,
+                                      files=", ".join(p.name for p in written)) from exc
                 raise
         summary.seconds = time.monotonic() - started
-        return RunResult(summary, written, outcomes, plan_lines, planned, _report(summary, written, planned))
+        return RunResult(summary, written, outcomes, plan_lines, planned, _report(summary, written, planned, prepared.locale))
 
 
 def _key_store(client: FeishuClient, cache: CacheSettings) -> KeyStore | None:
@@ -362,7 +357,7 @@ def _decide(prepared: Prepared, lookups, fetched, employees, summary: RunSummary
                 for r in prepared.identifiers.pop(row.number)  # popped: each row's identifiers are freed once decided
             ]
             decision = plugin_hooks.decide(prepared.rule, resolved, row.number)
-            outcome.talent_status, outcome.talent_note = decision.status, decision.note
+            outcome.talent_status, outcome.talent_notes = decision.status, list(decision.notes)
             if decision.status not in ("matched", "not_found"):
                 log.debug("row %d: talent %s: %s", row.number, decision.status, decision.note)  # masked by the log filter
             if decision.talent is not None and decision.status in ("matched", "partial"):
@@ -377,14 +372,12 @@ def _decide(prepared: Prepared, lookups, fetched, employees, summary: RunSummary
                 as_of_cell=row.get(job.as_of) if job.as_of else None,
                 columns=job.columns, compare=job.compare, row_cells=row.cells, locale=prepared.locale,
             )
-            outcome.job_status, outcome.job_note = decision.status, decision.note
+            outcome.job_status, outcome.job_notes = decision.status, list(decision.notes)
             outcome.values.update(decision.values)
             outcome.mismatches.update(decision.mismatches)
         outcomes[row.number] = outcome
     if onboard_missing:
-        summary.warnings.append(
-            "Feishu did not return is_onboarded: grant the app hire:talent_onboard_status:readonly to fill it"
-        )
+        summary.warnings.append(Message("warning.no_onboard_status"))
     return outcomes
 
 
@@ -402,8 +395,8 @@ def _count(summary: RunSummary, outcomes: dict[int, RowOutcome], client: FeishuC
     summary.rows = len(outcomes)
 
 
-def _report(summary: RunSummary, outputs: list[Path], planned: dict[str, int]) -> dict:
-    """The --report JSON: counts, never personal data."""
+def _report(summary: RunSummary, outputs: list[Path], planned: dict[str, int], locale: str = "en-US") -> dict:
+    """The --report JSON: counts, never personal data; warnings as {"key", "params", "text"}."""
     return {
         "recipe": summary.recipe_name,
         "started_at": summary.started_at.isoformat(timespec="seconds"),
@@ -414,7 +407,7 @@ def _report(summary: RunSummary, outputs: list[Path], planned: dict[str, int]) -
         "cache_hits": summary.cache_hits,
         "retries": summary.retries,
         "rate_limited": summary.rate_limited,
-        "warnings": summary.warnings,
+        "warnings": [Message.of(w).as_dict(locale) for w in summary.warnings],
         "seconds": round(summary.seconds, 3),
         "outputs": [str(p) for p in outputs],
     }

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler.errors import PluginError, ReconcilerError
+from reconciler.messages.render import Message
 from reconciler.matching.talents import TalentDecision
 from reconciler.model import TALENT_STATUSES, OutputColumn, RowOutcome, Sheet, SheetRow
 from reconciler.matching.normalize import Normalised
@@ -28,16 +29,14 @@ def normalise_value(kind: str, row: SheetRow, spec) -> Normalised | None:
     cell = row.get(spec.column)
     if cell.is_blank:
         return None
-    where = f" for column {spec.column} on row {row.number}"
+    where = Message("where.column_row", column=spec.column, row=row.number)
     for impl in hook_impls_in_call_order("normalise_value"):
         result = call_impl(impl, "normalise_value", where, kind=kind, cell=cell, spec=spec, row=row)
         if result is None:
             continue
         if not isinstance(result, Normalised):
-            raise PluginError(
-                f"plugin {describe(impl.plugin_name)} returned {type(result).__name__} from normalise_value{where}; "
-                "return a reconciler.matching.normalize.Normalised (see reconciler.matching.valid_value) or None"
-            )
+            raise PluginError("error.plugin_normalise_returned", plugin=describe(impl.plugin_name),
+                              type=type(result).__name__, where=where)
         return result
     return None
 
@@ -47,17 +46,16 @@ def identify(matcher, row: SheetRow, spec) -> Normalised:
     answer = normalise_value(matcher.name, row, spec)
     if answer is not None:
         return answer
-    where = f"for column {spec.column} on row {row.number}"
+    where = Message("where.column_row", column=spec.column, row=row.number)
     try:
         answer = matcher.identify(row, spec)
     except ReconcilerError:
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin matcher's bug, reported with its name
-        raise PluginError(f"matcher {matcher.name} failed {where}: {type(exc).__name__}: {exc}") from exc
+        raise PluginError("error.matcher_failed", name=matcher.name, where=where, type=type(exc).__name__,
+                          detail=str(exc)) from exc
     if not isinstance(answer, Normalised):
-        raise PluginError(
-            f"matcher {matcher.name} returned {type(answer).__name__} {where}; return a reconciler.matching.normalize.Normalised"
-        )
+        raise PluginError("error.matcher_returned", name=matcher.name, type=type(answer).__name__, where=where)
     return answer
 
 
@@ -68,12 +66,11 @@ def decide(rule, resolved: list, row_number: int):
     except ReconcilerError:
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin rule's bug, reported with its name
-        raise PluginError(f"rule {rule.name} failed on row {row_number}: {type(exc).__name__}: {exc}") from exc
+        raise PluginError("error.rule_failed", name=rule.name, row=row_number, type=type(exc).__name__,
+                          detail=str(exc)) from exc
     if not isinstance(decision, TalentDecision) or decision.status not in TALENT_STATUSES:
-        raise PluginError(
-            f"rule {rule.name} returned {decision!r} on row {row_number}; return a reconciler.matching.TalentDecision "
-            f"whose status is one of {', '.join(TALENT_STATUSES)}"
-        )
+        raise PluginError("error.rule_returned", name=rule.name, value=repr(decision), row=row_number,
+                          statuses=", ".join(TALENT_STATUSES))
     return decision
 
 
@@ -89,12 +86,10 @@ def plugin_output_columns(recipe, existing: list[OutputColumn]) -> list[OutputCo
 
         def register(header, kind="value", _plugin=plugin):
             if not isinstance(header, str) or not header.strip():
-                raise PluginError(f"plugin {describe(_plugin)} declared an output column without a header: {header!r}")
+                raise PluginError("error.plugin_column_no_header", plugin=describe(_plugin), header=repr(header))
             if kind not in OUTPUT_KINDS:
-                raise PluginError(
-                    f"plugin {describe(_plugin)} declared column {header!r} with kind {kind!r}; "
-                    f"use one of {', '.join(OUTPUT_KINDS)}"
-                )
+                raise PluginError("error.plugin_column_kind", plugin=describe(_plugin), header=repr(header),
+                                  kind=repr(kind), kinds=", ".join(OUTPUT_KINDS))
             if header not in taken:
                 taken.add(header)
                 added.append(OutputColumn(header, kind, source_of(_plugin).label))
@@ -118,24 +113,19 @@ def apply_row_outputs(sheet: Sheet, outcomes: dict[int, RowOutcome], recipe, col
         outcome = outcomes.get(row.number)
         if outcome is None:
             continue
-        where = f" on row {row.number}"
+        where = Message("where.row", row=row.number)
         answers = []
         for impl in impls:
             values = call_impl(impl, "row_outputs", where, row=row, outcome=outcome, recipe=recipe)
             if values is None:
                 continue
             if not isinstance(values, Mapping):
-                raise PluginError(
-                    f"plugin {describe(impl.plugin_name)} returned {type(values).__name__} from row_outputs{where}; "
-                    "return a dict of output column header -> value, or None"
-                )
+                raise PluginError("error.plugin_row_outputs_returned", plugin=describe(impl.plugin_name),
+                                  type=type(values).__name__, where=where)
             unknown = [str(h) for h in values if h not in settable]
             if unknown:
-                raise PluginError(
-                    f"plugin {describe(impl.plugin_name)} returned column {', '.join(map(repr, unknown))} from "
-                    f"row_outputs{where}, which is not an output column it can set; declare it with "
-                    "register_output_columns (status and note columns: change outcome.talent_status etc. instead)"
-                )
+                raise PluginError("error.plugin_row_outputs_unknown", plugin=describe(impl.plugin_name),
+                                  columns=", ".join(map(repr, unknown)), where=where)
             answers.append(values)
         for values in reversed(answers):
             outcome.values.update(values)
@@ -159,12 +149,9 @@ def run_writer(writer, owner: str, ctx) -> Path:
     except Exception as exc:
         if builtin:
             raise
-        raise PluginError(
-            f"writer {writer.name} of plugin {describe(owner)} failed: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise PluginError("error.writer_failed", writer=writer.name, plugin=describe(owner),
+                          error=f"{type(exc).__name__}: {exc}") from exc
     if not isinstance(result, (str, os.PathLike)) or not str(result):
-        raise PluginError(
-            f"writer {writer.name} of plugin {describe(owner)} returned {type(result).__name__} instead of the "
-            "path it wrote; end write(ctx) with `return ctx.output_path`"
-        )
+        raise PluginError("error.writer_returned", writer=writer.name, plugin=describe(owner),
+                          type=type(result).__name__)
     return Path(result)

@@ -28,6 +28,7 @@ import pluggy
 
 from reconciler import hookspecs
 from reconciler.errors import PluginError, RecipeError, ReconcilerError
+from reconciler.messages.render import Message
 
 DEFAULT_PLUGINS = ("reconciler.builtin.matchers", "reconciler.builtin.writers")
 ENTRY_POINT_GROUP = "reconciler"
@@ -88,20 +89,15 @@ def _validate(names: list[str]) -> None:
         plugin = pm.get_plugin(name)
         for caller in pm.get_hookcallers(plugin) or ():
             if caller.spec is None:
-                raise PluginError(
-                    f"plugin {describe(name)} implements {caller.name}, which is not a reconciler hook; "
-                    f"the hooks are: {', '.join(HOOK_NAMES)}"
-                )
+                raise PluginError("error.plugin_unknown_hook", plugin=describe(name), hook=caller.name,
+                                  hooks=", ".join(HOOK_NAMES))
             for impl in caller.get_hookimpls():
                 if impl.plugin_name == name and (impl.hookwrapper or impl.wrapper):
-                    raise PluginError(
-                        f"plugin {describe(name)} implements {caller.name} as a hook wrapper, "
-                        "which reconciler does not support; use a plain @hookimpl function"
-                    )
+                    raise PluginError("error.plugin_wrapper", plugin=describe(name), hook=caller.name)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name} is broken: {' '.join(str(exc).split())}") from exc
+        raise PluginError("error.plugin_broken", plugin=exc.plugin_name, detail=" ".join(str(exc).split())) from exc
 
 
 def _hook_arguments(function) -> list[str]:
@@ -117,18 +113,13 @@ def _check_arguments(module: object, name: str) -> None:
             continue
         if pm.parse_hookimpl_opts(module, hook) is None:
             if callable(function) and getattr(function, "__module__", None) == getattr(module, "__name__", None):
-                raise PluginError(
-                    f"plugin {describe(name)} defines {hook} without @hookimpl, so reconciler would never call it; "
-                    "put @hookimpl (from reconciler.hookspecs import hookimpl) on the line above it"
-                )
+                raise PluginError("error.plugin_unmarked_hook", plugin=describe(name), hook=hook)
             continue
         taken, offered = _hook_arguments(function), _hook_arguments(getattr(hookspecs, hook))
         extra = [a for a in taken if a not in offered]
         if extra:
-            raise PluginError(
-                f"plugin {describe(name)} implements {hook}({', '.join(taken)}), but the hook offers "
-                f"{hook}({', '.join(offered)}); rename or remove {', '.join(extra)}"
-            )
+            raise PluginError("error.plugin_arguments", plugin=describe(name), hook=hook, taken=", ".join(taken),
+                              offered=", ".join(offered), extra=", ".join(extra))
 
 
 def _register(module: object, name: str, src: PluginSource) -> bool:
@@ -142,9 +133,8 @@ def _register(module: object, name: str, src: PluginSource) -> bool:
         SOURCES.pop(name, None)
         raise
     except (ValueError, pluggy.PluginValidationError) as exc:
-        message = f"plugin {describe(name)} cannot be registered: {' '.join(str(exc).split())}"
         SOURCES.pop(name, None)
-        raise PluginError(message) from exc
+        raise PluginError("error.plugin_unregistrable", plugin=describe(name), detail=" ".join(str(exc).split())) from exc
     return True
 
 
@@ -194,10 +184,8 @@ def load_entry_point_plugins() -> list[str]:
         known = {ep.name for ep in entry_points} | {ep.dist.name for ep in entry_points if ep.dist}
         missing = sorted(wanted - known)
         if missing:
-            raise PluginError(
-                f"{LOAD_ENV} names {', '.join(missing)}, which no installed package provides as a "
-                f"'{ENTRY_POINT_GROUP}' entry point; installed: {', '.join(sorted(known)) or 'none'}"
-            )
+            raise PluginError("error.plugin_env_missing", env=LOAD_ENV, names=", ".join(missing), group=ENTRY_POINT_GROUP,
+                              installed=", ".join(sorted(known)) or "none")
     with _all_or_nothing() as added:
         for ep in entry_points:
             dist = ep.dist.name if ep.dist else None
@@ -209,10 +197,8 @@ def load_entry_point_plugins() -> list[str]:
             try:
                 module = ep.load()
             except Exception as exc:  # noqa: BLE001 - any import failure is reported by name
-                raise PluginError(
-                    f"plugin {ep.name} (entry point {ep.value}{f' of {dist}' if dist else ''}) failed to import: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
+                raise PluginError("error.plugin_entry_point_import", plugin=ep.name, value=ep.value,
+                                  dist=f" of {dist}" if dist else "", type=type(exc).__name__, detail=str(exc)) from exc
             if _register(module, ep.name, src):
                 added.append(ep.name)
     return added
@@ -237,8 +223,8 @@ def plugin_files(paths: Iterable[str | Path], *, base: Path | None = None, origi
         elif path.is_file() and path.suffix == ".py":
             files.append(path)
         else:
-            what = "does not exist" if not path.exists() else "is not a .py file or a folder"
-            raise PluginError(f"plugin path {path} (from {origin}) {what}; give a plugin .py file or a folder of them")
+            what = "error.plugin_path_missing" if not path.exists() else "error.plugin_path_not_py"
+            raise PluginError(what, path=path, origin=origin)
     return files
 
 
@@ -257,9 +243,9 @@ def load_run_plugins(cli_paths: Iterable[str | Path], recipe) -> list[str]:
     files: list[Path] = []
     for index, entry in enumerate(recipe.plugins):
         try:
-            files += plugin_files([recipe.resolve_path(entry)], origin="the recipe's plugins:")
+            files += plugin_files([recipe.resolve_path(entry)], origin=Message("origin.recipe_plugins"))
         except PluginError as exc:
-            raise RecipeError(recipe.issue_at(("plugins", index), str(exc))) from exc
+            raise RecipeError(recipe.issue_at(("plugins", index), exc.message)) from exc
     files += plugin_files(cli_paths)
     return _load_files(files)
 
@@ -291,14 +277,14 @@ def _import_file(file: Path) -> ModuleType:
     module_name = f"reconciler_plugin_{abs(hash(str(file)))}_{file.stem}"
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
-        raise PluginError(f"plugin {file.name} ({file}) cannot be imported as Python")
+        raise PluginError("error.plugin_not_python", name=file.name, path=file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and pickling look modules up here
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, whatever the error
         sys.modules.pop(module_name, None)
-        raise PluginError(f"plugin {file.name} ({file}) failed to import: {type(exc).__name__}: {exc}") from exc
+        raise PluginError("error.plugin_import", name=file.name, path=file, type=type(exc).__name__, detail=str(exc)) from exc
     return module
 
 
@@ -355,9 +341,8 @@ def call_impl(impl, hook_name: str, where: str = "", **kwargs):
     except ReconcilerError:
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin's bug is reported with its name, not as a traceback
-        raise PluginError(
-            f"plugin {describe(impl.plugin_name)} failed in {hook_name}{where}: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise PluginError("error.plugin_failed", plugin=describe(impl.plugin_name), hook=hook_name, where=where,
+                          type=type(exc).__name__, detail=str(exc)) from exc
 
 
 def _collect(hook_name: str) -> Registry:
@@ -369,7 +354,7 @@ def _collect(hook_name: str) -> Registry:
         def register(obj, _plugin=plugin):
             name = getattr(obj, "name", "")
             if not name or not isinstance(name, str):
-                raise PluginError(f"plugin {describe(_plugin)} registered {obj!r} without a name in {hook_name}")
+                raise PluginError("error.plugin_unnamed", plugin=describe(_plugin), value=repr(obj), hook=hook_name)
             registry.by_plugin.setdefault(_plugin, []).append(name)
             if name in registry.items:
                 registry.overridden.append((name, _plugin))

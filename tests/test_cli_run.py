@@ -205,7 +205,7 @@ def test_output_equal_to_input_exit_2(workdir, env):
     recipe = write_recipe(workdir)
     before = sha(workdir / "people.xlsx")
     result = invoke(["run", recipe, workdir / "people.xlsx", "-o", workdir / "people.xlsx"], env)
-    assert result.exit_code == 2 and "overwrite the input" in result.output
+    assert result.exit_code == 2 and "会覆盖输入文件" in result.output  # the recipe's output.locale is zh-CN
     assert sha(workdir / "people.xlsx") == before
 
 

@@ -307,12 +307,10 @@ def test_log_masking_covers_what_is_not_a_valid_identifier():
 @pytest.mark.parametrize(
     ("error", "expected", "code"),
     [
-        (FeishuScopeError("the app lacks hire:talent:readonly", code=99991672), "飞书应用缺少所需权限", 3),
-        (FeishuError("could not reach Feishu at https://open.feishu.cn to get an access token"), "无法连接飞书", 1),
-        (OutputError("Cannot write x.xlsx: the folder /srv is not writable; choose another output path."),
-         "无法写入结果文件夹", 1),
-        (OutputError("Cannot replace x.xlsx: it is open in another program (Excel?); close it and run again."),
-         "文件正在被 Excel 使用", 1),
+        (FeishuScopeError("error.scope_missing", endpoint="hire talents", code=99991672), "飞书应用缺少所需权限", 3),
+        (FeishuError("error.unreachable", url="https://open.feishu.cn"), "无法连接飞书", 1),
+        (OutputError("error.output_folder_readonly", name="x.xlsx", folder="/srv"), "无法写入结果文件夹", 1),
+        (OutputError("error.output_in_use", path="x.xlsx"), "文件正在被 Excel 使用", 1),
         (ReconcilerError("something new"), "对账失败 / something new", 1),
         (ZeroDivisionError("x"), "出现意外错误 / something unexpected went wrong (ZeroDivisionError)", 1),
     ],

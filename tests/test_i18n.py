@@ -3,7 +3,6 @@ errors raised by the real code render in Chinese with their details, others fall
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 
 import openpyxl
@@ -13,18 +12,8 @@ from click.testing import CliRunner
 from reconciler.cli.main import cli
 from reconciler.errors import SheetError, UsageError
 from reconciler.feishu.auth import TokenProvider
-from reconciler.messages.i18n import (
-    EN,
-    MESSAGES,
-    ZH,
-    choose_locale,
-    keyed_error,
-    locale_of_recipe_file,
-    normalise_locale,
-    render_error,
-    system_locale,
-)
-from reconciler.init.texts import TEXTS
+from reconciler.messages.locale import EN, ZH, choose_locale, locale_of_recipe_file, normalise_locale, system_locale
+from reconciler.messages.render import Message, render_error
 from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET
 from reconciler.sheets.read import read_sheet
 
@@ -80,17 +69,6 @@ def test_recipe_locale_is_read_leniently(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("output: [unclosed\n", encoding="utf-8")
     assert locale_of_recipe_file(broken) is None and locale_of_recipe_file(tmp_path / "missing.yaml") is None
-
-
-@pytest.mark.parametrize("table", [MESSAGES, TEXTS], ids=["cli", "init"])
-def test_every_message_has_both_languages_with_the_same_placeholders(table):
-    def fields(template):
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-    for key, texts in table.items():
-        assert set(texts) == {ZH, EN}, key
-        assert fields(texts[ZH]) <= fields(texts[EN]), key  # a placeholder the caller does not pass would crash
-        assert fields(texts[EN]) - fields(texts[ZH]) <= {"plural"}, key  # Chinese has no plural "s"
 
 
 # ------------------------------------------------------------------ the run summary
@@ -205,10 +183,10 @@ def test_credential_errors_render_from_the_real_token_provider(sandbox):
     assert render_error(refused, EN) == str(refused)
 
 
-def test_unknown_sentences_fall_back_to_english_and_keyed_errors_render_anywhere():
+def test_plain_text_errors_stay_as_written_and_keyed_errors_render_anywhere():
     assert render_error(SheetError("a brand-new problem"), ZH) == "a brand-new problem"
-    error = keyed_error(UsageError, "init.exists", catalogue=TEXTS, path="r.yaml")
+    error = UsageError("init.exists", path="r.yaml")
     assert str(error) == "r.yaml already exists; use --force to overwrite it, or -o to write another file"
     assert render_error(error, ZH) == "r.yaml 已存在；加 --force 覆盖它，或用 -o 写到其他文件"
-    where = keyed_error(SheetError, "init.no_header", catalogue=TEXTS, where="sheet 'A' in b.xlsx", n=20)
+    where = SheetError("init.no_header", where=Message("where.sheet", sheet="A", file="b.xlsx"), n=20)
     assert "b.xlsx 的工作表“A”" in render_error(where, ZH) and "sheet 'A' in b.xlsx" in render_error(where, EN)

@@ -103,7 +103,7 @@ def test_failed_lookup_is_that_employees_error(tenant):
         with FeishuClient(sb.url, SANDBOX_APP_ID, SANDBOX_APP_SECRET, max_retries=1, backoff=0.01, max_backoff=0.02) as client:
             fetcher = JobDataFetcher(client, user_id_type="user_id")
             result = fetcher.fetch(fetcher.plan(["E0001", "E0002"]))
-    assert all(r.error and "job data lookup failed" in r.error for r in result.values())
+    assert all(r.error and "job data lookup failed" in str(r.error) for r in result.values())
 
 
 def test_dry_run_count_excludes_cached_requests(tenant, tmp_path):

@@ -21,13 +21,8 @@ from pathlib import Path
 import click
 
 from reconciler.errors import ReconcilerError
-from reconciler.messages.i18n import (
-    choose_locale,
-    error_line,
-    locale_of_recipe_file,
-    message,
-    render_error,
-)
+from reconciler.messages.locale import choose_locale, locale_of_recipe_file
+from reconciler.messages.render import error_line, render_error, text as message
 
 DEBUG_ENV = "RECONCILER_DEBUG"
 
@@ -79,7 +74,7 @@ def unwind_on_signals() -> None:
 
 
 def handle_errors(func):
-    """Domain errors -> one sentence (in the command's language, see i18n) and the spec's exit code;
+    """Domain errors -> one sentence (in the command's language, see reconciler.messages) and the spec's exit code;
     anything else -> exit 1."""
 
     @functools.wraps(func)

@@ -16,8 +16,8 @@ from reconciler.init import roles as R
 from reconciler.init.draft import Draft, draft_recipe, why
 from reconciler.init.render import render_recipe
 from reconciler.init.roles import REPORT_ORDER
-from reconciler.init.texts import TEXTS
-from reconciler.messages.i18n import EN, ZH, keyed_error, message
+from reconciler.messages.locale import EN, ZH
+from reconciler.messages.render import text as message
 
 
 def default_recipe_path(sheet_path: Path) -> Path:
@@ -26,17 +26,16 @@ def default_recipe_path(sheet_path: Path) -> Path:
 
 def write_recipe(text: str, path: Path, *, force: bool, sheet_path: Path) -> None:
     if path.resolve() == sheet_path.resolve():
-        raise keyed_error(UsageError, "init.same_as_input", catalogue=TEXTS, path=path)
+        raise UsageError("init.same_as_input", path=path)
     if not path.parent.is_dir():
-        raise keyed_error(OutputError, "error.output_folder_missing", name=path.name, folder=path.parent)
+        raise OutputError("error.output_folder_missing", name=path.name, folder=path.parent)
     try:
         with path.open("w" if force else "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except FileExistsError:
-        raise keyed_error(UsageError, "init.exists", catalogue=TEXTS, path=path) from None
+        raise UsageError("init.exists", path=path) from None
     except OSError as exc:
-        raise keyed_error(OutputError, "init.cannot_write", catalogue=TEXTS, path=path,
-                          reason=exc.strerror or exc) from exc
+        raise OutputError("init.cannot_write", path=path, reason=str(exc.strerror or exc)) from exc
 
 
 def report_lines(draft: Draft) -> list[str]:

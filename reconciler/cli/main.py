@@ -12,7 +12,8 @@ from reconciler import __version__
 from reconciler.cli.handling import debug_option, handle_errors, plugins_option
 from reconciler.cli.init_command import init_command
 from reconciler.cli.plugins_command import plugins_command
-from reconciler.messages.i18n import cli_locale, message, summary_lines
+from reconciler.messages.locale import cli_locale
+from reconciler.messages.render import summary_lines, text as message
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,7 +76,7 @@ def _write_report(path: Path, report: dict) -> None:
     try:
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise OutputError(f"cannot write the report {path}: {exc.strerror}") from exc
+        raise OutputError("error.report_unwritable", path=path, reason=exc.strerror) from exc
 
 
 def _print_summary(result, locale: str) -> None:

@@ -98,7 +98,7 @@ def _main(args, folder: Path, environ: MutableMapping[str, str], console: Consol
     settings.apply(settings.read_env_file(env_path), environ)
     recipe_path = (args.recipe or folder / RECIPE).resolve()
     if not recipe_path.is_file():
-        raise DesktopError(Plain("找不到配方文件", f"the recipe {recipe_path} is missing: unzip the hand-out again", 2))
+        raise DesktopError(Plain.of("recipe_missing", 2, path=recipe_path))
     from reconciler.pipeline import load_with_plugins
 
     recipe, _ = load_with_plugins(recipe_path, env=environ)

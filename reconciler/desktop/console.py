@@ -15,15 +15,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from reconciler.messages.locale import EN, ZH
+from reconciler.messages.render import Message, is_key, render, text
 from reconciler.model import RunSummary
 from reconciler.pipeline import Progress
 
-STAGES = {"talents": "查询人才 / looking up talents", "job data": "查询任职信息 / fetching job data"}
-STATUS_NAMES = {
-    "matched": "已匹配", "partial": "部分匹配", "not_found": "未找到", "conflict": "冲突",
-    "ambiguous": "多个候选", "invalid": "无效", "error": "出错",
-    "found": "已找到", "mismatch": "不一致", "no_key": "无工号",
-}
+STAGES = {"talents": "desktop.stage.talents", "job data": "desktop.stage.job_data"}  # progress stage -> key
+
+
+def both(key: str, **params) -> str:
+    """A catalogue message in Chinese and English: "中文 / English"."""
+    return f"{text(key, ZH, **params)} / {text(key, EN, **params)}"
+
+
+def _stage(stage: str) -> str:
+    return both(STAGES[stage]) if stage in STAGES else stage
+
+
+def status_name(status: str) -> str:
+    """A status's Chinese name (已匹配...), or the status itself when the catalogue has none (a plugin's)."""
+    return text(f"status.{status}", ZH) if is_key(f"status.{status}") else status
 
 
 class Console:
@@ -35,24 +46,25 @@ class Console:
         print(text, file=self.stream, flush=True)
 
     def summary(self, summary: RunSummary, outputs: list[Path]) -> None:
-        for title, counts in (("人才核对 / talents", summary.talent_counts), ("任职核对 / job data", summary.job_counts)):
+        for key, counts in (("desktop.talents", summary.talent_counts), ("desktop.job_data", summary.job_counts)):
             if counts:
-                parts = [f"{STATUS_NAMES.get(status, status)} {status} {n}" for status, n in counts.items() if n]
-                self.say(f"  {title}: {' · '.join(parts) or '-'}")
+                parts = [f"{status_name(status)} {status} {n}" for status, n in counts.items() if n]
+                self.say(f"  {both(key)}: {' · '.join(parts) or '-'}")
         sent = sum(summary.requests.values())
-        self.say(f"  {summary.rows} 行 rows, {sent} 次请求 requests, {summary.cache_hits} 来自缓存 from cache, "
-                 f"{summary.seconds:.1f} s")
+        self.say("  " + both("desktop.totals", rows=summary.rows, sent=sent, cache_hits=summary.cache_hits,
+                             seconds=summary.seconds))
         for warning in summary.warnings:
-            self.say(f"  提示 / note: {warning}")
+            said = render(Message.of(warning), ZH), render(Message.of(warning), EN)
+            self.say(f"  {both('desktop.note')}: {said[0] if said[0] == said[1] else ' / '.join(said)}")
         for path in outputs:
-            self.say(f"  结果 / output: {path}")
+            self.say(f"  {both('desktop.output')}: {path}")
 
     def pause(self) -> None:
         """Keep a double-clicked window open until the person has read it."""
         if not self.interactive:
             return
         try:
-            input("按回车键关闭 / press Enter to close ")
+            input(both("desktop.press_enter") + " ")
         except (EOFError, KeyboardInterrupt):
             pass
 
@@ -68,14 +80,14 @@ class LineProgress(Progress):
     def start(self, stage: str, total: int) -> None:
         self.totals[stage], self.done[stage] = total, 0
         if total > 0:
-            self.console.say(f"  {STAGES.get(stage, stage)}: {total} …")
+            self.console.say(f"  {_stage(stage)}: {total} …")
 
     def advance(self, stage: str, n: int = 1) -> None:
         total = self.totals.get(stage, 0)
         before = self.done.get(stage, 0)
         self.done[stage] = before + n
         if total and before < total <= self.done[stage]:
-            self.console.say(f"  {STAGES.get(stage, stage)}: {total}/{total} ✓")
+            self.console.say(f"  {_stage(stage)}: {total}/{total} ✓")
 
     def message(self, text: str) -> None:
         self.console.say(f"  {text}")

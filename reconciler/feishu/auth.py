@@ -16,16 +16,17 @@ import requests
 
 from reconciler.errors import FeishuAuthError, FeishuError
 from reconciler.feishu.endpoints import API_PREFIX, JSON_CONTENT_TYPE, TENANT_TOKEN
+from reconciler.messages.render import Message
 
 log = logging.getLogger("reconciler.feishu.auth")
 
 # Codes at the auth endpoint that mean "the app or its credentials are refused".
-AUTH_REFUSALS = {
-    10003: "the app_id is not valid",
-    10014: "the app secret is not valid",
-    99991543: "the app_id or app secret is wrong",
-    99991662: "the app is disabled or not installed in this tenant",
-    99991673: "the app is unavailable",
+AUTH_REFUSALS = {  # code -> catalogue key of the reason
+    10003: "reason.app_id_invalid",
+    10014: "reason.secret_invalid",
+    99991543: "reason.credentials_wrong",
+    99991662: "reason.app_not_installed",
+    99991673: "reason.app_unavailable",
 }
 
 
@@ -78,10 +79,7 @@ class TokenProvider:
 
     def _fetch(self) -> None:
         if not self._app_id or not self._secret:
-            raise MissingCredentialsError(
-                "no Feishu app credentials: set FEISHU_APP_ID and FEISHU_APP_SECRET "
-                "(or feishu.app_id / feishu.app_secret in the recipe), or run with --sandbox"
-            )
+            raise MissingCredentialsError("error.missing_credentials")
         body = None
         for attempt in range(1, self._attempts + 1):
             try:
@@ -99,15 +97,12 @@ class TokenProvider:
             if attempt < self._attempts:
                 time.sleep(0.2 * 2**attempt)
         if body is None:
-            raise FeishuError(f"could not reach Feishu at {self._url} to get an access token")
+            raise FeishuError("error.unreachable", url=self._url)
         code = body.get("code")
         if code != 0 or not body.get("tenant_access_token"):
-            reason = AUTH_REFUSALS.get(code, f"Feishu said: {body.get('msg', 'no message')}")
-            raise FeishuAuthError(
-                f"Feishu refused the app credentials (code {code}): {reason}; "
-                "check FEISHU_APP_ID / FEISHU_APP_SECRET and that the app is enabled",
-                code=code,
-            )
+            reason = (Message(AUTH_REFUSALS[code]) if code in AUTH_REFUSALS
+                      else Message("reason.feishu_said", msg=body.get("msg", "no message")))
+            raise FeishuAuthError("error.credentials_refused", code=code, reason=reason)
         expire = float(body.get("expire") or 7200)
         # Refresh a little before expiry: 5 minutes for real tokens, a quarter of
         # the lifetime for the short-lived ones a test sandbox hands out.

@@ -63,10 +63,7 @@ def clear(target: CacheSettings | Path) -> bool:
     # SQLite's side files (-wal, -shm) have no header of their own: they are ours when their database is.
     foreign = [f for f in (path, keys_path(path)) if f.exists() and not is_ours(f)]
     if foreign:
-        raise CacheFileError(
-            f"{foreign[0]} is not a reconciler cache file, so `cache clear` left it and the cache untouched; "
-            "check cache.path (or RECONCILER_CACHE_PATH)"
-        )
+        raise CacheFileError("error.cache_clear_not_ours", path=foreign[0])
     removed = False
     for candidate in _files(path):
         if candidate.exists():

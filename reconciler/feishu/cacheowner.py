@@ -69,32 +69,19 @@ def claim(path: Path) -> None:
     if path in _claimed and path.exists():
         return
     if path.is_dir():
-        raise CacheFileError(f"the cache path {path} is a folder; set cache.path to a file name "
-                             "(e.g. feishu-cache.sqlite), or run with --no-cache")
+        raise CacheFileError("error.cache_is_folder", path=path)
     if not is_ours(path):
-        raise CacheFileError(
-            f"the cache path {path} is an existing file that is not a reconciler cache; it was left untouched. "
-            "Choose another cache.path (or RECONCILER_CACHE_PATH), or run with --no-cache"
-        )
+        raise CacheFileError("error.cache_not_ours", path=path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except PermissionError as exc:
-        raise CacheFileError(
-            f"cannot open the cache file {path}: permission denied (read-only, or another user's); "
-            "run `reconciler cache clear`, choose another cache.path, or run with --no-cache"
-        ) from exc
+        raise CacheFileError("error.cache_permission", path=path) from exc
     except OSError as exc:
-        raise CacheFileError(
-            f"cannot create the cache file {path}: {exc.strerror or exc}; choose another cache.path "
-            "(or RECONCILER_CACHE_PATH), or run with --no-cache"
-        ) from exc
+        raise CacheFileError("error.cache_create_failed", path=path, reason=exc.strerror or str(exc)) from exc
     try:
         if hasattr(os, "getuid") and os.fstat(fd).st_uid != os.getuid():
-            raise CacheFileError(
-                f"the cache file {path} belongs to another user; choose another cache.path "
-                "(or RECONCILER_CACHE_PATH), or run with --no-cache"
-            )
+            raise CacheFileError("error.cache_other_user", path=path)
         os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else os.chmod(path, 0o600)
     finally:
         os.close(fd)
@@ -110,11 +97,5 @@ def damaged(path: Path, exc: BaseException) -> CacheFileError:
     """The sentence for a cache file SQLite cannot use (damaged, truncated, full disk, read-only)."""
     reason = str(exc) or type(exc).__name__
     if "full" in reason.lower():
-        return CacheFileError(
-            f"the disk holding the cache file {path} is full ({reason}); free some space, choose another "
-            "cache.path, or run with --no-cache"
-        )
-    return CacheFileError(
-        f"the cache file {path} cannot be used ({reason}); run `reconciler cache clear` to start a new cache, "
-        "or run with --no-cache"
-    )
+        return CacheFileError("error.cache_disk_full", path=path, reason=reason)
+    return CacheFileError("error.cache_damaged", path=path, reason=reason)

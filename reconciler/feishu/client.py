@@ -27,6 +27,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_ran
 from reconciler.errors import FeishuAuthError, FeishuError, FeishuScopeError
 from reconciler.feishu.auth import TokenProvider
 from reconciler.feishu.cacheowner import damaged
+from reconciler.messages.render import Message
 from reconciler.feishu.counters import Counters
 from reconciler.feishu.endpoints import API_PREFIX, JOB_DATAS, TALENT_IDS, Endpoint
 from reconciler.feishu.models import JobData, Talent
@@ -45,7 +46,7 @@ BASE_URLS = {"feishu": "https://open.feishu.cn", "lark": "https://open.larksuite
 TOKEN_INVALID = {99991663, 99991665, 99991671}
 TOKEN_MISSING = 99991661
 SCOPE_MISSING = 99991672
-APP_REFUSED = {99991662: "the app is disabled", 99991673: "the app is unavailable"}
+APP_REFUSED = {99991662: "reason.app_disabled", 99991673: "reason.app_unavailable"}  # code -> catalogue key
 RATE_LIMITED = 99991400
 QUOTA_SPENT = 99991403
 INVALID_MOBILE = 1002009
@@ -56,8 +57,8 @@ class TransientError(FeishuError):
 
 
 class RateLimitedError(FeishuError):
-    def __init__(self, message: str, reset: float):
-        super().__init__(message, code=RATE_LIMITED, http_status=429)
+    def __init__(self, key: str, reset: float):
+        super().__init__(key, code=RATE_LIMITED, http_status=429)
         self.reset = reset
 
 
@@ -188,7 +189,7 @@ class FeishuClient:
             self.tokens.invalidate(outcome.token)
             outcome = self._send(endpoint, url, params, body)
             if isinstance(outcome, _TokenRejected):
-                raise FeishuAuthError("Feishu rejected a freshly issued access token; check the app's status")
+                raise FeishuAuthError("error.fresh_token_rejected")
         return outcome
 
     def _send(self, endpoint: Endpoint, url: str, params, body):
@@ -196,13 +197,13 @@ class FeishuClient:
         try:
             response = self.session.request(endpoint.method, url, params=params, json=body, timeout=self.timeout)
         except requests.Timeout as exc:
-            raise TransientError(f"no answer from Feishu within {self.timeout[1]:g} s") from exc
+            raise TransientError("error.feishu_timeout", seconds=f"{self.timeout[1]:g}") from exc
         except requests.ConnectionError as exc:
-            raise TransientError("the connection to Feishu failed") from exc
+            raise TransientError("error.feishu_connection") from exc
         except sqlite3.Error as exc:  # the cache file, mid-run: damaged, full disk, made read-only
             raise damaged(self.cache.path or default_cache_path(), exc) from exc
         if self.cache.offline and response.status_code == 504:
-            raise CacheMissError("not in the cache (--offline)")  # requests-cache's only-if-cached miss
+            raise CacheMissError("error.offline_miss")  # requests-cache's only-if-cached miss
         if getattr(response, "from_cache", False):
             self.counters.add("cache_hits", endpoint.name)
         return self._interpret(response, endpoint)
@@ -217,29 +218,26 @@ class FeishuClient:
         if status == 429 or code == RATE_LIMITED:
             self.counters.add("rate_limited")
             reset = _float(response.headers.get("x-ogw-ratelimit-reset"), default=1.0)
-            raise RateLimitedError("Feishu rate limit reached", reset=max(reset, 0.05))
+            raise RateLimitedError("error.rate_limited", reset=max(reset, 0.05))
         if code == 0:
             return payload.get("data") or {}
         if code in TOKEN_INVALID:
             used = (response.request.headers.get("Authorization") or "").removeprefix("Bearer ")
             return _TokenRejected(used)
         if code == SCOPE_MISSING:
-            raise FeishuScopeError(
-                f"the Feishu app lacks a required permission scope for {_endpoint_label(response)} "
-                "(code 99991672); grant it in the developer console and publish the app", code=code,
-            )
+            raise FeishuScopeError("error.scope_missing", endpoint=_endpoint_label(response), code=code)
         if code in APP_REFUSED:
-            raise FeishuAuthError(f"Feishu refused the app (code {code}): {APP_REFUSED[code]}", code=code)
+            raise FeishuAuthError("error.app_refused", code=code, reason=Message(APP_REFUSED[code]))
         if code == TOKEN_MISSING:
-            raise FeishuAuthError("Feishu says no access token was sent (99991661)", code=code)
+            raise FeishuAuthError("error.token_missing", code=code)
         if code == QUOTA_SPENT:
-            raise FeishuError("the app's monthly API quota is spent (99991403)", code=code)
+            raise FeishuError("error.quota_spent", code=code)
         if code == INVALID_MOBILE:
-            raise InvalidMobileError("Feishu rejected a mobile number or code as not valid (1002009)", code=code)
+            raise InvalidMobileError("error.invalid_mobile", code=code)
         if code in endpoint.transient_codes or status >= 500 or payload is None:
             what = f"code {code}" if code is not None else f"HTTP {status}"
-            raise TransientError(f"Feishu answered {what} (a temporary error)", code=code, http_status=status)
-        raise FeishuError(f"Feishu answered code {code}: {msg}", code=code, http_status=status)
+            raise TransientError("error.feishu_temporary", what=what, code=code, http_status=status)
+        raise FeishuError("error.feishu_answered", code=code, msg=msg, http_status=status)
 
     def is_cached(self, endpoint: Endpoint, *, params=None, body=None, path_params=None) -> bool:
         """Whether this call would be answered by the HTTP cache (for --dry-run's count)."""

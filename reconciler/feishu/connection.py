@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler.errors import RecipeError, RecipeIssue
+from reconciler.messages.render import message_of
 from reconciler.feishu import CacheSettings, FeishuClient, RateLimits, default_cache_path
 from reconciler.feishu.cacheowner import sqlite_file
 from reconciler.feishu.transport import RATELIMIT_FILE
@@ -53,16 +54,12 @@ def cache_settings(recipe=None, env=os.environ, *, no_cache: bool = False, offli
     if backend == "redis":
         redis_url = section.redis_url or env.get(REDIS_URL_ENV) or None
         if redis_url is None:
-            raise RecipeError(recipe.issue_at(
-                ("cache", "backend"),
-                f"cache.backend is redis but no Redis URL is set; set the environment variable {REDIS_URL_ENV} "
-                "or cache.redis_url, e.g. redis://localhost:6379/0",
-            ))
+            raise RecipeError(recipe.issue_at(("cache", "backend"), "recipe.redis_no_url", env=REDIS_URL_ENV))
         if not section.redis_url:
             try:
                 check_redis_url(redis_url)
             except ValueError as exc:
-                raise RecipeError(RecipeIssue("environment", None, REDIS_URL_ENV, str(exc))) from None
+                raise RecipeError(RecipeIssue("environment", None, REDIS_URL_ENV, message_of(exc))) from None
     return CacheSettings(
         enabled=(section.enabled if section is not None else True) and not no_cache,
         path=cache_path(section.path if section is not None else None, env),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from reconciler.errors import FeishuAuthError, FeishuError
 from reconciler.feishu.client import FeishuClient, job_datas_params
 from reconciler.feishu.endpoints import JOB_DATAS
+from reconciler.messages.render import Message
 from reconciler.feishu.keystore import KeyStore
 from reconciler.feishu.models import JobData
 
@@ -32,7 +33,7 @@ class EmployeeJobData:
     """All job data (current, or every version) of one employee, or why it could not be fetched."""
 
     items: tuple[JobData, ...] = ()
-    error: str | None = None
+    error: Message | None = None
 
 
 @dataclass
@@ -123,7 +124,7 @@ class JobDataFetcher:
         if failure is not None:
             # A page failed after its retries: the employees it would have answered are
             # errors. Asking each of them one by one could cost the whole minute's budget.
-            results.update({e: EmployeeJobData(error=f"job data lookup failed: {failure}") for e in remaining})
+            results.update({e: EmployeeJobData(error=Message("note.job_lookup_failed", reason=failure)) for e in remaining})
             return results
         results.update(self._per_employee(sorted(remaining), progress))
         return results
@@ -153,7 +154,7 @@ class JobDataFetcher:
             except FeishuAuthError:
                 raise
             except FeishuError as exc:
-                failure = str(exc)
+                failure = exc.message
                 self.client.failures[failure] += 1
             else:
                 failure = None
@@ -186,5 +187,5 @@ class JobDataFetcher:
         except FeishuAuthError:
             raise
         except FeishuError as exc:
-            self.client.failures[str(exc)] += 1
-            return EmployeeJobData(error=f"job data lookup failed: {exc}")
+            self.client.failures[exc.message] += 1
+            return EmployeeJobData(error=Message("note.job_lookup_failed", reason=exc.message))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from reconciler.errors import FeishuAuthError, FeishuError
+from reconciler.messages.render import Message
 from reconciler.feishu.client import FeishuClient, InvalidMobileError
 from reconciler.feishu.endpoints import TALENT_IDS
 from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
@@ -31,7 +32,7 @@ class KeyLookup:
     """What one key resolved to: talents (maybe none), or an error after retries."""
 
     talents: tuple[Talent, ...] = ()
-    error: str | None = None
+    error: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class TalentLookup:
         except InvalidMobileError:
             if len(batch.keys) == 1:
                 log.warning("Feishu rejects mobile %s (1002009)", mask(batch.kind, batch.keys[0].value))
-                return {batch.keys[0]: KeyLookup(error="Feishu rejects this mobile number as not valid (1002009)")}
+                return {batch.keys[0]: KeyLookup(error=Message("note.mobile_rejected"))}
             middle = len(batch.keys) // 2
             halves = (Batch(batch.kind, batch.group, batch.keys[:middle]), Batch(batch.kind, batch.group, batch.keys[middle:]))
             found: dict[TalentKey, KeyLookup] = {}
@@ -125,10 +126,10 @@ class TalentLookup:
         except FeishuAuthError:
             raise  # the whole run stops: no key can be answered
         except FeishuError as exc:  # retries spent, offline miss...: only this batch's keys fail
-            reason = str(exc) or type(exc).__name__
+            reason = exc.message if str(exc) else type(exc).__name__
             log.warning("a batch of %d %s keys failed: %s", len(batch.keys), batch.kind, reason)
             self.client.failures[reason] += 1
-            return {key: KeyLookup(error=f"lookup failed: {reason}") for key in batch.keys}
+            return {key: KeyLookup(error=Message("note.lookup_failed", reason=reason)) for key in batch.keys}
         by_key: dict[TalentKey, list[Talent]] = {key: [] for key in batch.keys}
         for talent in talents:
             key = _answer_key(batch, talent)

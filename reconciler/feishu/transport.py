@@ -103,24 +103,16 @@ def safe_redis_url(url: str | None) -> str:
 def open_redis(url: str | None):
     """A connected redis-py client for `url`, or a CacheBackendError saying what to do."""
     if not url:
-        raise CacheBackendError(
-            "cache.backend is redis but no Redis URL is set; set REDIS_URL or cache.redis_url "
-            "(e.g. redis://localhost:6379/0), or use cache.backend: sqlite"
-        )
+        raise CacheBackendError("error.redis_no_url")
     try:
         import redis
     except ImportError:  # pragma: no cover - depends on the installation
-        raise CacheBackendError(
-            "cache.backend is redis but the redis package is not installed; run: pip install 'reconciler[redis]'"
-        ) from None
+        raise CacheBackendError("error.redis_not_installed") from None
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30, health_check_interval=30)
         client.ping()
     except (redis.RedisError, ValueError, OSError) as exc:
-        raise CacheBackendError(
-            f"cannot reach Redis at {safe_redis_url(url)} (cache.backend: redis): {type(exc).__name__}; "
-            "start Redis, fix REDIS_URL / cache.redis_url, or use cache.backend: sqlite"
-        ) from None
+        raise CacheBackendError("error.redis_unreachable", url=safe_redis_url(url), reason=type(exc).__name__) from None
     return client
 
 

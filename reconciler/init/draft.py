@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import SheetError
-from reconciler.messages.i18n import EN, ZH, keyed_error, system_locale, translate
+from reconciler.messages.locale import EN, ZH, system_locale
+from reconciler.messages.render import text
 from reconciler.init import roles as R
 from reconciler.init.headerrow import HeaderRow, find_header_row, where
-from reconciler.init.texts import TEXTS
 from reconciler.init.yamltext import Commented
 from reconciler.sheets.read import list_headers, read_sheet
 
@@ -42,7 +42,8 @@ class Draft:
     header_row: int | str = "auto"
 
     def t(self, key: str, **params: Any) -> str:
-        return translate(TEXTS, key, self.locale, **params)
+        """An `init.*` message in the draft's language (the prefix may be left out)."""
+        return text(key if key.startswith("init.") else f"init.{key}", self.locale, **params)
 
     @property
     def used(self) -> set[str]:
@@ -95,9 +96,8 @@ def draft_recipe(path: Path, sheet: str | None = None, locale: str | None = None
     talent = _talent(draft)
     job = _job(draft)
     if not talent and not job:
-        headers = translate(TEXTS, "list.sep", draft.locale).join(h for h in header.headers if h)
-        raise keyed_error(SheetError, "init.no_identifiers", catalogue=TEXTS, where=where(path, header.sheet),
-                          headers=headers)
+        headers = draft.t("list.sep").join(h for h in header.headers if h)  # listed the way the draft speaks
+        raise SheetError("init.no_identifiers", where=where(path, header.sheet), headers=headers)
     if not talent:
         draft.notes.append(draft.t("note.no_talent"))
     if not job:

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import SheetError
-from reconciler.messages.i18n import keyed_error
-from reconciler.init.texts import TEXTS
+from reconciler.messages.render import Message
 from reconciler.model import Cell
 from reconciler.matching.normalize import normalise_email, normalise_mobile
 
@@ -50,8 +49,8 @@ def looks_like_header(cells: list[Cell], widest: int) -> bool:
     return sum(_is_header_text(c) for c in filled) / len(filled) >= TEXT_SHARE
 
 
-def where(path: Path, sheet: str | None) -> str:
-    return f"sheet '{sheet}' in {path.name}" if sheet is not None else path.name
+def where(path: Path, sheet: str | None) -> Message | str:
+    return Message("where.sheet", sheet=sheet, file=path.name) if sheet is not None else path.name
 
 
 def find_header_row(path: Path, sheet: str | None = None) -> HeaderRow:
@@ -63,11 +62,11 @@ def find_header_row(path: Path, sheet: str | None = None) -> HeaderRow:
         grid.close()
     widest = max((sum(not c.is_blank for c in cells) for cells in first), default=0)
     if widest == 0:
-        raise keyed_error(SheetError, "init.no_rows", catalogue=TEXTS, where=where(path, name), n=HEADER_SEARCH_ROWS)
+        raise SheetError("init.no_rows", where=where(path, name), n=HEADER_SEARCH_ROWS)
     for number, cells in enumerate(first, start=1):
         if looks_like_header(cells, widest):
             headers = [c.text.strip() for c in cells]
             while headers and not headers[-1]:
                 headers.pop()
             return HeaderRow(name, number, headers)
-    raise keyed_error(SheetError, "init.no_header", catalogue=TEXTS, where=where(path, name), n=HEADER_SEARCH_ROWS)
+    raise SheetError("init.no_header", where=where(path, name), n=HEADER_SEARCH_ROWS)

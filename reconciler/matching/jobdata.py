@@ -15,6 +15,7 @@ from typing import Any
 from reconciler.feishu import EmployeeJobData, JobData
 from reconciler.model import Cell
 from reconciler.matching.feishu_values import as_text, render
+from reconciler.messages.render import InvalidValue, Message, join
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
 
@@ -24,11 +25,12 @@ class JobDecision:
     status: str
     values: dict[str, Any] = field(default_factory=dict)  # output header -> value
     mismatches: dict[str, str] = field(default_factory=dict)  # compare header -> Feishu's text
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message | str] = field(default_factory=list)
 
     @property
     def note(self) -> str:
-        return "; ".join(self.notes)
+        """The notes as one en-US text."""
+        return join(self.notes)
 
 
 def parse_date(cell: Cell) -> dt.datetime | None:
@@ -45,7 +47,7 @@ def parse_date(cell: Cell) -> dt.datetime | None:
             return dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-    raise ValueError(f"'{text}' is not a date (use YYYY-MM-DD)")
+    raise InvalidValue("note.not_a_date", text=text)
 
 
 def _time(text: str | None) -> dt.datetime | None:
@@ -76,7 +78,7 @@ def effective_on(items: list[JobData], when: dt.datetime) -> list[JobData]:
     return chosen
 
 
-def choose_job_data(items: list[JobData], as_of: dt.datetime | None, *, all_versions: bool) -> tuple[JobData | None, str]:
+def choose_job_data(items: list[JobData], as_of: dt.datetime | None, *, all_versions: bool) -> tuple[JobData | None, Message | str]:
     """The job data to join, and a note when the choice needs explaining."""
     pool = items
     if all_versions:
@@ -85,10 +87,10 @@ def choose_job_data(items: list[JobData], as_of: dt.datetime | None, *, all_vers
     candidates = _primary(pool)
     if not candidates:
         if as_of is not None:
-            return None, f"no primary job data effective on {as_of:%Y-%m-%d}"
-        return None, "no current primary job data"
+            return None, Message("note.none_effective", date=f"{as_of:%Y-%m-%d}")
+        return None, Message("note.none_current")
     candidates.sort(key=lambda i: (i.effective_time or "", i.version_id or ""), reverse=True)
-    note = f"{len(candidates)} primary job data are effective; joined the latest" if len(candidates) > 1 else ""
+    note = Message("note.several_effective", count=len(candidates)) if len(candidates) > 1 else ""
     return candidates[0], note
 
 
@@ -103,20 +105,20 @@ def join_job_data(
     locale: str,
 ) -> JobDecision:
     if key_cell.is_blank:
-        return JobDecision("no_key", notes=["the employee key cell is empty"])
+        return JobDecision("no_key", notes=[Message("note.key_empty")])
     if fetched is None or fetched.error:
-        return JobDecision("error", notes=[fetched.error if fetched else "job data was not looked up"])
+        return JobDecision("error", notes=[fetched.error if fetched else Message("note.job_not_looked_up")])
     as_of = None
-    notes: list[str] = []
+    notes: list[Message | str] = []
     if as_of_cell is not None:
         try:
             as_of = parse_date(as_of_cell)
-        except ValueError as exc:
-            return JobDecision("error", notes=[f"as_of date {exc}"])
+        except InvalidValue as exc:
+            return JobDecision("error", notes=[Message("note.as_of_invalid", reason=exc.message)])
         if as_of is None:
-            notes.append("as_of date is empty: joined the current job data")
+            notes.append(Message("note.as_of_empty"))
     if not fetched.items:
-        return JobDecision("not_found", notes=["no job data for this employee"])
+        return JobDecision("not_found", notes=[Message("note.no_job_data")])
     chosen, why = choose_job_data(list(fetched.items), as_of, all_versions=as_of_cell is not None)
     if chosen is None:
         return JobDecision("not_found", notes=[why, *notes])
@@ -131,6 +133,6 @@ def join_job_data(
         theirs = as_text(render(chosen.field(path), locale))
         if mine != theirs:
             mismatches[header] = theirs
-            notes.append(f"{header}: sheet has {mine}, Feishu has {theirs or '(empty)'}")
+            notes.append(Message("note.differs", header=header, mine=mine, theirs=theirs or Message("note.empty_value")))
     status = "mismatch" if mismatches else "found"
     return JobDecision(status, values, mismatches, [n for n in notes if n])

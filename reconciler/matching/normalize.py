@@ -5,7 +5,7 @@ a text cell) and returns a `Normalised`: the lookup key when the value is valid,
 or one sentence saying which value is wrong and why. A blank cell is neither
 valid nor invalid: it is simply not present.
 
-Error sentences end up in the row's note in the output workbook, which the HR
+Errors (`Message`s: a key and its parameters) end up in the row's note in the output workbook, which the HR
 user owns, so mobiles and emails are shown as typed; ID numbers are masked even
 there. Callers mask `display` with `mask()` before logging anything.
 """
@@ -21,6 +21,7 @@ from typing import Any
 import phonenumbers
 
 from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
+from reconciler.messages.render import Message
 from reconciler.privacy.masking import mask  # noqa: F401 - re-exported: callers mask via normalize
 from reconciler.model import Cell
 
@@ -79,12 +80,12 @@ _WHOLE_DECIMAL = re.compile(r"([0-9]+)\.0+")
 _MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _MAINLAND_ID = re.compile(r"[0-9]{17}[0-9X]")
 
-_POSSIBLE_REASONS = {
-    phonenumbers.ValidationResult.TOO_SHORT: "too short",
-    phonenumbers.ValidationResult.TOO_LONG: "too long",
-    phonenumbers.ValidationResult.INVALID_LENGTH: "wrong length",
-    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "a local number without its area code",
-    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+_POSSIBLE_REASONS = {  # -> catalogue key
+    phonenumbers.ValidationResult.TOO_SHORT: "why.too_short",
+    phonenumbers.ValidationResult.TOO_LONG: "why.too_long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "why.wrong_length",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "why.local_only",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "why.unknown_country_code",
 }
 
 
@@ -94,7 +95,7 @@ class Normalised:
 
     kind: str
     key: TalentKey | None  # None when invalid or blank
-    error: str | None  # one sentence for the row's note; None when valid or blank
+    error: Message | str | None  # one sentence for the row's note (plain text from a plugin); None when valid or blank
     present: bool  # False when the cell is blank
     display: str  # the original text, for notes (callers mask it in logs)
 
@@ -108,18 +109,17 @@ def _clean(text: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
 
 
-def _in_column(column: str) -> str:
-    return f" in column {column}" if column else ""
+def _in_column(column: str) -> Message | str:
+    return Message("where.in_column", column=column) if column else ""
 
 
 def _blank(kind: str, cell: Cell) -> Normalised:
     if cell.unsaved_formula:  # looks empty to us, not to the person who sees Excel calculate it
-        return _invalid(kind, cell, "the cell holds a formula with no saved value (formulas without a saved value "
-                                    "cannot be read); open the file in Excel, save it, and run again")
+        return _invalid(kind, cell, Message("note.unsaved_formula"))
     return Normalised(kind, None, None, False, cell.text)
 
 
-def _invalid(kind: str, cell: Cell, error: str) -> Normalised:
+def _invalid(kind: str, cell: Cell, error: Message) -> Normalised:
     return Normalised(kind, None, error, True, cell.text)
 
 
@@ -160,7 +160,7 @@ def _parse_code(text: str) -> str | None:
     return match.group(1).lstrip("0") or None
 
 
-def _national_for_code(code: str, digits: str) -> tuple[str | None, str]:
+def _national_for_code(code: str, digits: str) -> tuple[str | None, Message | None]:
     """(national number, "") when `digits` is a valid mobile for `code`, else (None, why).
 
     People often write the code without a plus ("86 138...", "1-202-555-0123"), so
@@ -173,24 +173,24 @@ def _national_for_code(code: str, digits: str) -> tuple[str | None, str]:
     if code == "86":  # the spec's rule, not libphonenumber's: it disagrees for 86
         for national in candidates:
             if _MAINLAND_MOBILE.fullmatch(national):
-                return national, ""
-        return None, "is not a valid mainland mobile (needs 11 digits starting with 13-19)"
-    numbers, reason = [], ""
+                return national, None
+        return None, Message("why.not_mainland_mobile")
+    numbers, reason = [], None
     for national in candidates:
         try:
             number = phonenumbers.parse(f"+{code}{national}")
         except phonenumbers.NumberParseException:
-            reason = reason or "cannot be read as a phone number"
+            reason = reason or Message("why.unreadable_phone")
             continue
         if str(number.country_code) == code and phonenumbers.is_possible_number(number):
             numbers.append(number)
         else:
             result = phonenumbers.is_possible_number_with_reason(number)
-            reason = reason or _POSSIBLE_REASONS.get(result, "not possible")
+            reason = reason or Message(_POSSIBLE_REASONS.get(result, "why.not_possible"))
     if numbers:  # both readings possible: prefer the one libphonenumber knows as a real number
         best = next((n for n in numbers if phonenumbers.is_valid_number(n)), numbers[0])
-        return phonenumbers.national_significant_number(best), ""
-    return None, f"is not a possible +{code} number ({reason})"
+        return phonenumbers.national_significant_number(best), None
+    return None, Message("why.not_possible_number", code=code, reason=reason)
 
 
 def normalise_mobile(
@@ -215,27 +215,25 @@ def normalise_mobile(
     if cell.is_number:
         digits = cell.text if cell.text.isascii() and cell.text.isdigit() else _number_digits(cell.value)
         if digits is None:
-            return _invalid(MOBILE, cell, f"mobile {cell.text}{where} is a number with a fraction, not a phone number")
+            return _invalid(MOBILE, cell, Message("note.mobile_fraction", value=cell.text, where=where))
         text = digits
     else:
         text = _clean(cell.text)
         if _SCIENTIFIC.fullmatch(text) or _WHOLE_DECIMAL.fullmatch(text):
             digits = _number_digits(text)  # a number pasted as text, e.g. from a CSV export
             if digits is None:
-                return _invalid(MOBILE, cell, f"mobile {cell.text}{where} is a number with a fraction, not a phone number")
+                return _invalid(MOBILE, cell, Message("note.mobile_fraction", value=cell.text, where=where))
             text = digits
         text = _PHONE_SEPARATORS.sub("", text)
     if not text:
         return _blank(MOBILE, cell)
     if not re.fullmatch(r"(?:\+|00)?[0-9]+", text):
-        return _invalid(
-            MOBILE, cell, f"mobile {cell.text}{where} holds characters other than digits, spaces, dashes and brackets"
-        )
+        return _invalid(MOBILE, cell, Message("note.mobile_characters", value=cell.text, where=where))
 
     if text.startswith(("+", "00")):
         split = _split_international(text[1:] if text.startswith("+") else text[2:])
         if split is None:
-            return _invalid(MOBILE, cell, f"mobile {cell.text}{where} does not start with a known country calling code")
+            return _invalid(MOBILE, cell, Message("note.mobile_no_code", value=cell.text, where=where))
         code, digits = split
     else:
         code, digits = default, text
@@ -244,15 +242,13 @@ def normalise_mobile(
             code = _parse_code(code_text or code_cell.text)  # type: ignore[assignment]
             code_where = _in_column(code_column)
             if code is None:
-                return _invalid(
-                    MOBILE, cell, f"country code {code_cell.text}{code_where} is not a calling code like 86 or +852"
-                )
+                return _invalid(MOBILE, cell, Message("note.code_not_code", value=code_cell.text, where=code_where))
             if not _known_code(code):
-                return _invalid(MOBILE, cell, f"country code {code_cell.text}{code_where} is not a known calling code")
+                return _invalid(MOBILE, cell, Message("note.code_unknown", value=code_cell.text, where=code_where))
 
     national, why = _national_for_code(code, digits)
     if national is None:
-        return _invalid(MOBILE, cell, f"mobile {cell.text}{where} {why}")
+        return _invalid(MOBILE, cell, Message("note.mobile_invalid", value=cell.text, where=where, why=why))
     return Normalised(MOBILE, TalentKey(MOBILE, code, national), None, True, cell.text)
 
 
@@ -269,16 +265,16 @@ def normalise_email(cell: Cell, *, column: str = "") -> Normalised:
     where = _in_column(column)
     local, _, domain = email.partition("@")
     if re.search(r"\s", email):
-        why = "contains a space"
+        why = Message("why.email_space")
     elif email.count("@") != 1:
-        why = f"must contain exactly one @, not {email.count('@')}"
+        why = Message("why.email_at_count", count=email.count("@"))
     elif not local:
-        why = "has nothing before the @"
+        why = Message("why.email_no_local")
     elif "." not in domain or any(label == "" for label in domain.split(".")):
-        why = f"has no valid domain after the @ (like example.com), got '{domain}'"
+        why = Message("why.email_domain", domain=domain)
     else:
         return Normalised(EMAIL, TalentKey(EMAIL, "", email), None, True, cell.text)
-    return _invalid(EMAIL, cell, f"email {cell.text.strip()}{where} {why}")
+    return _invalid(EMAIL, cell, Message("note.email_invalid", value=cell.text.strip(), where=where, why=why))
 
 
 # ---------------------------------------------------------------- ID number
@@ -337,8 +333,7 @@ def normalise_id_number(
         return _invalid(
             ID_NUMBER,
             cell,
-            f"ID number{where} was stored as a number, so Excel kept only 15 significant digits; "
-            "format the column as Text and re-type the ID",
+            Message("note.id_rounded", where=where),
         )
     if id_type is None:
         id_type = 1
@@ -349,8 +344,8 @@ def normalise_id_number(
                 return _invalid(
                     ID_NUMBER,
                     cell,
-                    f"identification type {type_cell.text.strip()}{_in_column(type_column)} "
-                    f"is not one of: {known}",
+                    Message("note.id_type_unknown", value=type_cell.text.strip(), where=_in_column(type_column),
+                            known=known),
                 )
             id_type = parsed
     if id_type == 1:
@@ -359,18 +354,19 @@ def normalise_id_number(
             return _invalid(
                 ID_NUMBER,
                 cell,
-                f"ID number {shown}{where} is not a mainland resident ID (needs 18 characters, has {len(value)})",
+                Message("note.id_length", value=shown, where=where, length=len(value)),
             )
         if not _MAINLAND_ID.fullmatch(value):
             return _invalid(
                 ID_NUMBER,
                 cell,
-                f"ID number {shown}{where} is not a mainland resident ID (needs 17 digits and then a digit or X)",
+                Message("note.id_characters", value=shown, where=where),
             )
         expected = mainland_id_check_digit(value[:17])
         if value[17] != expected:
             return _invalid(
-                ID_NUMBER, cell, f"ID number {shown}{where}: check digit should be {expected}, not {value[17]}"
+                ID_NUMBER, cell, Message("note.id_check_digit", value=shown, where=where, expected=expected,
+                                         found=value[17])
             )
     return Normalised(ID_NUMBER, TalentKey(ID_NUMBER, str(id_type), value), None, True, cell.text)
 

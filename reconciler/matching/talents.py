@@ -14,6 +14,7 @@ from typing import Any
 from reconciler.feishu import KeyLookup, Talent, TalentKey
 from reconciler.model import Cell, SheetRow
 from reconciler.matching.normalize import Normalised
+from reconciler.messages.render import Message, join
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +35,12 @@ class Resolved:
 class TalentDecision:
     status: str
     talent: Talent | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message | str] = field(default_factory=list)  # plain strings are shown as they are
 
     @property
     def note(self) -> str:
-        return "; ".join(n for n in self.notes if n)
+        """The notes as one en-US text."""
+        return join(self.notes)
 
 
 class IdentifierMatcher:
@@ -84,14 +86,14 @@ def valid_value(kind: str, cell: Cell, value: str, *, group: str | None = None) 
     return Normalised(kind, TalentKey(kind, group, value), None, True, cell.text)
 
 
-def invalid_value(kind: str, cell: Cell, error: str) -> Normalised:
-    """An invalid identifier: never sent; `error` (one sentence) goes into the row's note."""
+def invalid_value(kind: str, cell: Cell, error: Message | str) -> Normalised:
+    """An invalid identifier: never sent; `error` (one sentence: a Message, or plain text) goes into the row's note."""
     return Normalised(kind, None, error, True, cell.text)
 
 
-def _located(column: str, message: str) -> str:
+def _located(column: str, message: Message | str) -> Message | str:
     """Prefix a message with its column unless it already names it."""
-    return message if column and column in message else f"{column}: {message}"
+    return message if column and column in str(message) else Message("note.in_column", column=column, text=message)
 
 
 def merge_talent(talent_id: str, resolved: list[Resolved]) -> Talent:
@@ -114,10 +116,10 @@ def decide_talent(resolved: list[Resolved], *, require_all: bool) -> TalentDecis
     valid = [r for r in present if r.normalised.key is not None]
     faults = [_located(r.column, r.normalised.error) for r in invalid if r.normalised.error]
     if not valid:
-        return TalentDecision("invalid", notes=faults or ["no identifier present"])
+        return TalentDecision("invalid", notes=faults or [Message("note.no_identifier")])
     failed = [r for r in valid if r.lookup is None or r.lookup.error]
     if failed:
-        why = [_located(r.column, r.lookup.error if r.lookup else "not looked up") for r in failed]
+        why = [_located(r.column, r.lookup.error if r.lookup else Message("note.not_looked_up")) for r in failed]
         return TalentDecision("error", notes=why + faults)
     hits = [r for r in valid if r.talent_ids]
     if not hits:
@@ -125,11 +127,11 @@ def decide_talent(resolved: list[Resolved], *, require_all: bool) -> TalentDecis
     candidates = set.intersection(*(r.talent_ids for r in hits))
     if not candidates:
         involved = ", ".join(f"{r.column} -> {', '.join(sorted(r.talent_ids))}" for r in hits)
-        return TalentDecision("conflict", notes=[f"identifiers point to different talents ({involved})", *faults])
+        return TalentDecision("conflict", notes=[Message("note.conflict", involved=involved), *faults])
     if len(candidates) > 1:
-        return TalentDecision("ambiguous", notes=[f"several talents match: {', '.join(sorted(candidates))}", *faults])
+        return TalentDecision("ambiguous", notes=[Message("note.ambiguous", ids=", ".join(sorted(candidates))), *faults])
     talent = merge_talent(next(iter(candidates)), hits)
-    unresolved = [f"{r.column}: no talent with this value" for r in valid if not r.talent_ids]
+    unresolved = [Message("note.no_talent", column=r.column) for r in valid if not r.talent_ids]
     if (invalid or unresolved) and require_all:
         return TalentDecision("partial", talent, notes=faults + unresolved)
     return TalentDecision("matched", talent, notes=faults + unresolved)

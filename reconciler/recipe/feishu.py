@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pydantic import Field, SecretStr, field_validator
 
 from reconciler.errors import RecipeError, RecipeIssue
+from reconciler.messages.render import message_of
 from reconciler.recipe.strictness import StrictModel
 from reconciler.recipe.values import SANDBOX, check_base_url
 
@@ -57,7 +58,7 @@ class FeishuSection(StrictModel):
         try:
             base_url = check_base_url(base_url)
         except ValueError as exc:
-            raise RecipeError(RecipeIssue("environment", None, ENV_BASE_URL, str(exc))) from None
+            raise RecipeError(RecipeIssue("environment", None, ENV_BASE_URL, message_of(exc))) from None
         secret = self.app_secret.get_secret_value() if self.app_secret is not None else None
         return ResolvedFeishu(
             base_url=base_url,

@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Sequence
 
 from reconciler.errors import RecipeIssue
+from reconciler.messages.render import Message
 from reconciler.recipe.models import Recipe
 from reconciler.recipe.paths import Loc
 
@@ -43,15 +44,15 @@ def required_headers(recipe: Recipe) -> list[str]:
 def validate_headers(recipe: Recipe, headers: Sequence[str], *, sheet_label: str) -> list[RecipeIssue]:
     """An issue, at the recipe key that names it, for every mapped header the sheet does not have."""
     present = set(headers)
-    listing = ", ".join(h for h in headers if h and h.strip()) or "no headers"
+    listing = [h for h in headers if h and h.strip()] or Message("recipe.no_headers")
     issues = []
     for loc, header in mapped_headers(recipe):
         if header in present:
             continue
         hint = _suggestion(header, headers)
-        hint = f" (did you mean '{hint}'?)" if hint else ""
-        message = f"column '{header}' is not in sheet {sheet_label}{hint}; the sheet has: {listing}"
-        issues.append(recipe.issue_at(loc, message))
+        hint = Message("recipe.did_you_mean", name=hint) if hint else ""
+        issues.append(recipe.issue_at(loc, "recipe.header_missing", header=header, sheet=sheet_label, hint=hint,
+                                      found=listing))
     return issues
 
 

@@ -84,17 +84,18 @@ def _unknown_names(
     if isinstance(talent, dict):
         inputs = talent.get("inputs")
         if matchers is not None and isinstance(inputs, dict):
-            found += [(("talent", "inputs", k), "matcher", k, matchers) for k in inputs if isinstance(k, str)]
+            found += [(("talent", "inputs", k), "recipe.unknown_matcher", k, matchers) for k in inputs if isinstance(k, str)]
         mode = talent.get("mode")
         if modes is not None and isinstance(mode, str):
-            found.append((("talent", "mode"), "mode", mode, modes))
+            found.append((("talent", "mode"), "recipe.unknown_mode", mode, modes))
     output = data.get("output")
     if writers is not None and isinstance(output, dict) and isinstance(output.get("writers"), list):
         found += [
-            (("output", "writers", i), "writer", w, writers) for i, w in enumerate(output["writers"]) if isinstance(w, str)
+            (("output", "writers", i), "recipe.unknown_writer", w, writers) for i, w in enumerate(output["writers"]) if isinstance(w, str)
         ]
     return [
-        RecipeIssue(doc.file, doc.lines.get(loc), format_loc(loc), f"unknown {what} '{name}'; known: {', '.join(sorted(known))}")
+        RecipeIssue(doc.file, doc.lines.get(loc), format_loc(loc), what, name=name,
+                    known=", ".join(sorted(known)))
         for loc, what, name, known in found
         if name not in known
     ]

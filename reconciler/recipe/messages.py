@@ -11,23 +11,24 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import RecipeIssue
+from reconciler.messages.render import Message
 from reconciler.recipe.paths import Loc, format_loc
 from reconciler.recipe.strictness import RECIPE_ERROR_TYPE
 
 # Values under these sections are never quoted back: they may be credentials.
 _SECRET_SECTIONS = ("feishu",)
 
-_EXPECTED = {
-    "string_type": "expected text",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "dict_type": "expected a mapping (key: value lines)",
-    "model_type": "expected a mapping (key: value lines)",
-    "model_attributes_type": "expected a mapping (key: value lines)",
-    "list_type": "expected a list, e.g. [xlsx, csv]",
+_EXPECTED = {  # pydantic error type -> catalogue key
+    "string_type": "recipe.expected_text",
+    "int_type": "recipe.expected_number",
+    "int_parsing": "recipe.expected_number",
+    "int_from_float": "recipe.expected_number",
+    "bool_type": "recipe.expected_bool",
+    "bool_parsing": "recipe.expected_bool",
+    "dict_type": "recipe.expected_mapping",
+    "model_type": "recipe.expected_mapping",
+    "model_attributes_type": "recipe.expected_mapping",
+    "list_type": "recipe.expected_list",
 }
 
 
@@ -72,60 +73,61 @@ def _line(loc: Loc, lines: dict[Loc, int]) -> int | None:
     return None
 
 
-def _message(err: Any, loc: Loc, present: Loc, root: type[BaseModel]) -> str:
+def _message(err: Any, loc: Loc, present: Loc, root: type[BaseModel]) -> Message:
     kind, value = err["type"], err["input"]
     secret = bool(loc) and loc[0] in _SECRET_SECTIONS
+    ctx = err.get("ctx") or {}
     if kind == RECIPE_ERROR_TYPE:
-        return err["msg"]
+        return Message.of(ctx.get("message", err["msg"]))
     if kind == "extra_forbidden":
         return _unknown_key(str(loc[-1]), _allowed_keys(root, loc[:-1]))
     if kind == "missing":
         name = loc[len(present)] if len(present) < len(loc) else loc[-1]
         if loc == ("version",):
-            return "required key 'version' is missing; add version: 1 at the top"
-        return f"required key '{name}' is missing"
+            return Message("recipe.version_missing")
+        return Message("recipe.key_missing", name=name)
     if kind == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
+        carried = getattr(ctx.get("error"), "message", None)
+        return carried if isinstance(carried, Message) else Message.plain(str(err["msg"]).removeprefix("Value error, "))
     if kind == "invalid_key":
-        return f"the key {loc[-1]!r} must be text; put it in quotes"
+        return Message("recipe.key_not_text", key=repr(loc[-1]))
     if kind == "too_short":
-        return "needs at least one entry"
+        return Message("recipe.too_short")
     if kind == "literal_error":
-        return f"expected {err['ctx']['expected']}, got {_describe(value, secret)}"
+        return Message("recipe.literal", expected=ctx["expected"], got=_describe(value, secret))
     if kind in _EXPECTED:
-        message = f"{_EXPECTED[kind]}, got {_describe(value, secret)}"
-        if kind == "string_type" and isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-            message += "; put it in quotes to use it as text"
-        return message
-    return str(err["msg"]).replace("Input should", "should", 1)
+        quote = kind == "string_type" and isinstance(value, (int, float, dt.date)) and not isinstance(value, bool)
+        return Message("recipe.expected_got", expected=Message(_EXPECTED[kind]), got=_describe(value, secret),
+                       hint=Message("recipe.quote_hint") if quote else "")
+    return Message.plain(str(err["msg"]).replace("Input should", "should", 1))  # pydantic's own words
 
 
-def _describe(value: Any, secret: bool) -> str:
+def _describe(value: Any, secret: bool) -> Message:
     if value is None:
-        return "an empty value"
+        return Message("value.empty")
     if isinstance(value, bool):
-        return str(value).lower()
+        return Message("value.bool", value=str(value).lower())
     if isinstance(value, (int, float)):
-        return "a number" if secret else f"the number {value}"
+        return Message("value.a_number") if secret else Message("value.number", value=value)
     if isinstance(value, (dt.date, dt.datetime)):
-        return "a date" if secret else f"the date {value.isoformat()}"
+        return Message("value.a_date") if secret else Message("value.date", value=value.isoformat())
     if isinstance(value, dict):
-        return "a mapping"
+        return Message("value.mapping")
     if isinstance(value, list):
-        return "a list"
+        return Message("value.list")
     if isinstance(value, str) and not secret:
         text = value if len(value) <= 40 else value[:37] + "..."
-        return f"'{text}'"
-    return "text"
+        return Message("value.text", value=text)
+    return Message("value.some_text")
 
 
-def _unknown_key(key: str, allowed: list[str]) -> str:
+def _unknown_key(key: str, allowed: list[str]) -> Message:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if close:
-        return f"unknown key '{key}'; did you mean '{close[0]}'?"
+        return Message("recipe.unknown_key_close", key=key, close=close[0])
     if allowed:
-        return f"unknown key '{key}'; allowed keys: {', '.join(allowed)}"
-    return f"unknown key '{key}'"
+        return Message("recipe.unknown_key_allowed", key=key, allowed=", ".join(allowed))
+    return Message("recipe.unknown_key", key=key)
 
 
 def _allowed_keys(root: type[BaseModel], loc: Loc) -> list[str]:

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails
 
 from reconciler.errors import RecipeIssue
+from reconciler.messages.render import InvalidValue, Message
 from reconciler.recipe.feishu import FeishuSection
 from reconciler.recipe.paths import format_loc
 from reconciler.recipe.strictness import Loc, StrictModel, recipe_error, short_form, validate_with_extra
@@ -89,7 +90,7 @@ class SourceSection(StrictModel):
             return value
         if isinstance(value, str) and value.strip().isdigit() and int(value) >= 1:
             return int(value)
-        raise ValueError("expected auto or a row number from 1 (the first row of the sheet is 1)")
+        raise InvalidValue("recipe.header_row")
 
 
 class InputSpec(StrictModel):
@@ -129,13 +130,13 @@ class InputSpec(StrictModel):
         if value is None or (not isinstance(value, bool) and value in IDENTIFICATION_TYPES):
             return value
         known = ", ".join(f"{code} ({label})" for code, label in IDENTIFICATION_TYPES.items())
-        raise ValueError(f"expected an identification type: {known}")
+        raise InvalidValue("recipe.id_type", known=known)
 
     @field_validator("type_column")
     @classmethod
     def _type_or_type_column(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and info.data.get("type") is not None:
-            raise ValueError("give either type or type_column, not both")
+            raise InvalidValue("recipe.type_and_type_column")
         return value
 
     @property
@@ -162,7 +163,7 @@ def _misplaced_input_keys(inputs: Any) -> list[InitErrorDetails]:
             continue
         for key, owner in _ONLY_FOR.items():
             if key in spec and owner != kind:
-                errors.append(recipe_error((kind, key), f"{key} only applies to {owner}, not to {kind}", spec[key]))
+                errors.append(recipe_error((kind, key), Message("recipe.only_for", key=key, owner=owner, kind=kind), spec[key]))
     return errors
 
 
@@ -191,7 +192,7 @@ class TalentSection(StrictModel):
     @classmethod
     def _inputs(cls, value: Any, handler: Any) -> Any:
         if isinstance(value, Mapping) and not value:
-            raise ValueError("list at least one identifier column, e.g. mobile: 手机号")
+            raise InvalidValue("recipe.no_inputs")
         return validate_with_extra(handler, value, _misplaced_input_keys(value), "inputs")
 
 
@@ -337,7 +338,7 @@ class Recipe(StrictModel):
         if isinstance(value, str) and value.strip() == "1":
             return 1
         if isinstance(value, bool) or value != 1:
-            raise ValueError(f"unsupported recipe version {value!r}; the only version so far is 1")
+            raise InvalidValue("recipe.version", value=repr(value))
         return value
 
     @model_validator(mode="wrap")
@@ -347,7 +348,7 @@ class Recipe(StrictModel):
         if isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if not (v is None and k in _DEFAULTED_SECTIONS)}
             if data.get("talent") is None and data.get("job_data") is None:
-                extra.append(recipe_error(("talent",), "the recipe needs a talent section, a job_data section, or both"))
+                extra.append(recipe_error(("talent",), Message("recipe.no_sections")))
         return validate_with_extra(handler, data, extra, cls.__name__)
 
     @property
@@ -393,11 +394,11 @@ class Recipe(StrictModel):
         """1-based line of the deepest key of `loc` present in the recipe file (None if not from a file)."""
         return self._located(loc)[1]
 
-    def issue_at(self, loc: Loc, message: str) -> RecipeIssue:
+    def issue_at(self, loc: Loc, key: str | Message, /, **params: Any) -> RecipeIssue:
         """A RecipeIssue for checks that run after loading, at the deepest key of `loc` in the file.
 
         E.g. ("talent", "inputs", "mobile", "column") is shown as talent.inputs.mobile
         when the recipe used the short form `mobile: 手机号`.
         """
         shown, line = self._located(loc)
-        return RecipeIssue(self._file_label, line, format_loc(shown), message)
+        return RecipeIssue(self._file_label, line, format_loc(shown), key, **params)

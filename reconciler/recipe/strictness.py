@@ -18,6 +18,7 @@ from pydantic_core.core_schema import ErrorType
 RECIPE_ERROR_TYPE = "recipe"
 _KNOWN_ERROR_TYPES = frozenset(get_args(ErrorType))
 
+from reconciler.messages.render import InvalidValue, Message
 from reconciler.recipe.paths import Loc
 
 
@@ -28,8 +29,8 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
-def recipe_error(loc: Loc, message: str, value: Any = None) -> InitErrorDetails:
-    """A line error whose message is shown verbatim (the template is only a placeholder)."""
+def recipe_error(loc: Loc, message: Message, value: Any = None) -> InitErrorDetails:
+    """A line error carrying its Message (the template is only a placeholder; ctx keeps the Message)."""
     return {
         "type": PydanticCustomError(RECIPE_ERROR_TYPE, "{message}", {"message": message}),
         "loc": loc,
@@ -44,7 +45,7 @@ def _as_init_error(err: Any) -> InitErrorDetails:
             out["ctx"] = err["ctx"]
         return out
     return {
-        "type": PydanticCustomError(err["type"], "{message}", {**err.get("ctx", {}), "message": err["msg"]}),
+        "type": PydanticCustomError(err["type"], "{message}", {"message": err["msg"], **err.get("ctx", {})}),
         "loc": err["loc"],
         "input": err["input"],
     }
@@ -70,4 +71,4 @@ def short_form(value: Any, key: str, example: str) -> Any:
         return {key: value}
     if isinstance(value, (dict, BaseModel)):
         return value
-    raise ValueError(f"expected a column header or a mapping such as {example}")
+    raise InvalidValue("recipe.short_form", example=example)

@@ -50,21 +50,21 @@ class RecipeDocument:
 
 def read_recipe_text(path: Path, label: str) -> str:
     """The file's text, or a RecipeError naming the file."""
-    def fail(message: str) -> RecipeError:
-        return RecipeError(RecipeIssue(label, None, "", message))
+    def fail(key: str, **params: Any) -> RecipeError:
+        return RecipeError(RecipeIssue(label, None, "", key, **params))
 
     if not path.exists():
-        raise fail("recipe file not found; check the path")
+        raise fail("recipe.file_missing")
     if path.is_dir():
-        raise fail("is a folder, not a recipe file")
+        raise fail("recipe.is_folder")
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise fail(f"cannot read the recipe file ({exc.strerror or exc})") from None
+        raise fail("recipe.unreadable", reason=str(exc.strerror or exc)) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise fail("the recipe is not UTF-8 text; save it as UTF-8") from None
+        raise fail("recipe.not_utf8") from None
 
 
 def parse_recipe_yaml(text: str, label: str, env: Mapping[str, str]) -> RecipeDocument:
@@ -76,30 +76,24 @@ def parse_recipe_yaml(text: str, label: str, env: Mapping[str, str]) -> RecipeDo
         found = _DUPLICATE_KEY.search(exc.problem or "")
         key = f" '{found.group(1)}'" if found else ""
         raise RecipeError(
-            RecipeIssue(label, _mark_line(exc), "", f"duplicate key{key}; each key may appear only once in a mapping")
+            RecipeIssue(label, _mark_line(exc), "", "recipe.duplicate_key", key=key)
         ) from None
     except MarkedYAMLError as exc:
         problem = (exc.problem or exc.context or "syntax error").rstrip(".")
-        raise RecipeError(RecipeIssue(label, _mark_line(exc), "", f"not valid YAML: {problem}")) from None
+        raise RecipeError(RecipeIssue(label, _mark_line(exc), "", "recipe.bad_yaml", problem=problem)) from None
     except YAMLError as exc:
-        raise RecipeError(RecipeIssue(label, None, "", f"not valid YAML: {exc}")) from None
+        raise RecipeError(RecipeIssue(label, None, "", "recipe.bad_yaml", problem=str(exc))) from None
     if root is None:
-        raise RecipeError(RecipeIssue(label, 1, "", "the recipe is empty; it needs at least version: 1 and a talent or job_data section"))
+        raise RecipeError(RecipeIssue(label, 1, "", "recipe.empty"))
     if not isinstance(root, CommentedMap):
-        kind = "a list" if isinstance(root, CommentedSeq) else "a single value"
-        raise RecipeError(
-            RecipeIssue(label, 1, "", f"the recipe must be a mapping of keys (version: 1, talent: ...), not {kind}")
-        )
+        kind = "recipe.not_mapping_list" if isinstance(root, CommentedSeq) else "recipe.not_mapping_value"
+        raise RecipeError(RecipeIssue(label, 1, "", kind))
     doc = RecipeDocument(file=label, data=None)
     doc.lines[()] = root.lc.line + 1
     try:
         doc.data = _plain(root, (), doc, env)
     except (_TooLarge, RecursionError):
-        raise RecipeError(RecipeIssue(
-            label, None, "",
-            f"the recipe expands to more than {MAX_RECIPE_VALUES:,} values (YAML anchors and aliases, *name, "
-            "repeated inside each other); write the sections out without nested aliases",
-        )) from None
+        raise RecipeError(RecipeIssue(label, None, "", "recipe.too_many_values", limit=f"{MAX_RECIPE_VALUES:,}")) from None
     return doc
 
 
@@ -172,5 +166,5 @@ def _substitute(text: str, loc: Loc, doc: RecipeDocument, env: Mapping[str, str]
         return None
     line = doc.lines.get(loc)
     for name in dict.fromkeys(missing):
-        doc.issues.append(RecipeIssue(doc.file, line, format_loc(loc), f"environment variable {name} is not set"))
+        doc.issues.append(RecipeIssue(doc.file, line, format_loc(loc), "recipe.env_not_set", name=name))
     return text

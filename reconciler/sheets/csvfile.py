@@ -32,14 +32,11 @@ class CsvGrid:
     def __init__(self, path: Path):
         data = path.read_bytes()
         if data.startswith(b"PK\x03\x04"):
-            raise SheetError(f"{path.name} is an Excel workbook, not text; rename it to .xlsx and run again")
+            raise SheetError("error.csv_is_workbook", name=path.name)
         text = _decode(path, data)
         if "\x00" in text:  # no text export holds one: a binary file, or UTF-16 without its mark
             line = text.count("\n", 0, text.index("\x00")) + 1
-            raise SheetError(
-                f"{path.name} cannot be read as CSV (line {line} holds a NUL byte, so it is not a text export); "
-                "export the sheet again as CSV UTF-8"
-            )
+            raise SheetError("error.csv_nul", name=path.name, line=line)
         delimiter = _delimiter(text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         records: list[list[str]] = []
@@ -49,11 +46,7 @@ class CsvGrid:
                 records.append(record)
                 line = reader.line_num + 1
         except csv.Error as exc:  # a stray quote, or a NUL byte: not a clean text export
-            raise SheetError(
-                f"{path.name} line {line}: a quote (\") opens a cell that is never closed properly ({exc}); "
-                "the rows after it would be read as one cell. Fix the quotes on that line (a quote inside a "
-                "cell is written twice: \"\"), or export the sheet again as CSV UTF-8"
-            ) from exc
+            raise SheetError("error.csv_open_quote", name=path.name, line=line) from exc
         _check_swallowed_rows(path, text, records, delimiter)
         self._records = records
 
@@ -96,12 +89,7 @@ def _check_swallowed_rows(path: Path, text: str, records: list[list[str]], delim
                 inner = value.splitlines()[1:]
                 rowlike = [x for x in inner if x.count(delimiter) >= width - 1]
                 if rowlike:
-                    raise SheetError(
-                        f"{path.name} line {line}: a cell starts with a quote (\") that is closed only "
-                        f"{len(inner)} line(s) later, swallowing what look like rows; fix the quotes on "
-                        "that line (a quote inside a cell is written twice: \"\"), or export the sheet "
-                        "again as CSV UTF-8"
-                    )
+                    raise SheetError("error.csv_swallowed_rows", name=path.name, line=line, lines=len(inner))
         line += 1 + sum(v.count("\n") for v in record)
 
 
@@ -125,9 +113,7 @@ def _decode(path: Path, data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SheetError(
-        f"{path.name} is neither UTF-8 nor GB18030 text; in Excel use Save As > CSV UTF-8, then run again"
-    )
+    raise SheetError("error.csv_encoding", name=path.name)
 
 
 
@@ -145,8 +131,4 @@ def _refuse_mixed_encodings(path: Path, data: bytes) -> None:
         else:
             utf8_line = utf8_line or number
         if utf8_line and other_line:
-            raise SheetError(
-                f"{path.name} mixes two text encodings: line {utf8_line} is UTF-8 but line {other_line} is not "
-                "(rows pasted from another export?); names would read garbled. Open it in Excel, fix line "
-                f"{other_line}, and use Save As > CSV UTF-8, then run again"
-            )
+            raise SheetError("error.csv_mixed_encodings", name=path.name, utf8_line=utf8_line, other_line=other_line)

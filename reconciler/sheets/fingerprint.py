@@ -37,17 +37,8 @@ class Fingerprint:
         try:
             now = Fingerprint.of(path)
         except FileNotFoundError:
-            raise SheetError(
-                f"{path.name} was deleted or moved while reconciler was running; nothing was written. "
-                "Put it back and run again"
-            ) from None
+            raise SheetError("error.input_gone", name=path.name) from None
         except OSError as exc:
-            raise SheetError(
-                f"{path.name} cannot be read again to copy it ({exc.strerror or exc}); nothing was written. "
-                "Close it in other programs and run again"
-            ) from None
+            raise SheetError("error.input_unreadable_again", name=path.name, reason=exc.strerror or str(exc)) from None
         if now.sha256 != self.sha256:
-            raise SheetError(
-                f"{path.name} changed while reconciler was running (saved in Excel?), so its rows may have "
-                "moved; nothing was written. Close it in Excel and run again"
-            )
+            raise SheetError("error.input_changed", name=path.name)

@@ -27,6 +27,7 @@ from typing import Any
 import openpyxl
 
 from reconciler.errors import SheetError
+from reconciler.messages.render import Message
 from reconciler.model import BLANK, Cell
 from reconciler.ooxml import parts as ooxml
 from reconciler.sheets.csvfile import CsvGrid
@@ -36,12 +37,12 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_DIGITS = Context(prec=15, rounding=ROUND_HALF_UP)  # Excel shows 15 significant digits
 _ZERO_PADDED = re.compile(r"0+")  # number formats like "000000": Excel pads with zeros
-_UNSUPPORTED = {
-    ".xls": "is an old Excel 97-2003 file",
-    ".xlsb": "is an Excel binary workbook",
-    ".ods": "is an OpenDocument (LibreOffice / WPS) spreadsheet",
-    ".numbers": "is an Apple Numbers file",
-    ".et": "is a WPS spreadsheet",
+_UNSUPPORTED = {  # suffix -> the catalogue key naming the format
+    ".xls": "format.xls",
+    ".xlsb": "format.xlsb",
+    ".ods": "format.ods",
+    ".numbers": "format.numbers",
+    ".et": "format.et",
 }
 
 
@@ -93,27 +94,21 @@ def _number_text(value: int | float, number_format: str | None) -> str:
 
 def _check_path(path: Path) -> None:
     if not path.exists():
-        raise SheetError(f"{path} does not exist; check the file name and folder")
+        raise SheetError("error.file_missing", path=path)
     if path.is_dir():
-        raise SheetError(f"{path} is a folder, not a spreadsheet; give the path of an .xlsx or .csv file")
+        raise SheetError("error.is_folder", path=path)
     suffix = path.suffix.lower()
     if suffix in _UNSUPPORTED:
-        raise SheetError(
-            f"{path.name} {_UNSUPPORTED[suffix]}; open it in Excel and save it as .xlsx (Excel Workbook), "
-            "then run again"
-        )
+        raise SheetError("error.unsupported_format", name=path.name, kind=Message(_UNSUPPORTED[suffix]))
     if suffix not in EXCEL_SUFFIXES and suffix != ".csv":
-        raise SheetError(
-            f"{path.name} is not a spreadsheet reconciler reads (.xlsx, .xlsm or .csv); "
-            "save it as .xlsx (Excel Workbook) and run again"
-        )
+        raise SheetError("error.not_spreadsheet", name=path.name)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise SheetError(f"cannot open {path}: {exc.strerror}; if it is open in another program, close it") from exc
+        raise SheetError("error.cannot_open", path=path, reason=exc.strerror) from exc
     if not head:
-        raise SheetError(f"{path} is empty (0 bytes); export the sheet again")
+        raise SheetError("error.file_empty", path=path)
 
 
 def _excel_failure(path: Path) -> SheetError:
@@ -122,18 +117,9 @@ def _excel_failure(path: Path) -> SheetError:
         data = handle.read(1 << 20)
     if data.startswith(_OLE_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            return SheetError(
-                f"{path.name} is password-protected; open it in Excel, remove the password "
-                "(File > Info > Protect Workbook > Encrypt with Password), save it, then run again"
-            )
-        return SheetError(
-            f"{path.name} is password-protected or an old Excel 97-2003 file renamed to {path.suffix}; "
-            "open it in Excel, remove any password and save it as .xlsx (Excel Workbook), then run again"
-        )
-    return SheetError(
-        f"{path.name} is damaged or not an Excel workbook (it is not a valid {path.suffix} file); "
-        "open it in Excel and save it as .xlsx (Excel Workbook), then run again"
-    )
+            return SheetError("error.password", name=path.name)
+        return SheetError("error.old_or_password", name=path.name, suffix=path.suffix)
+    return SheetError("error.damaged", name=path.name, suffix=path.suffix)
 
 
 class _ExcelGrid:
@@ -149,7 +135,7 @@ class _ExcelGrid:
         worksheets = self._book.worksheets
         try:
             if not worksheets:
-                raise SheetError(f"{path.name} holds no worksheets; open it in Excel, add the data and save it")
+                raise SheetError("error.no_worksheets", name=path.name)
             self._sheet = _pick_sheet(path, worksheets, sheet)
         except SheetError:
             self.close()  # read-only workbooks keep the file open until closed
@@ -283,7 +269,7 @@ def _pick_sheet(path: Path, worksheets: list, wanted: str | None):
     if len(loose) == 1:
         return loose[0]
     names = ", ".join(f"'{ws.title}'" for ws in worksheets)
-    raise SheetError(f"{path.name} has no sheet named '{wanted}'; its sheets are: {names}")
+    raise SheetError("error.no_such_sheet", name=path.name, sheet=wanted, sheets=names)
 
 
 def _open(path: Path, sheet: str | None) -> _ExcelGrid | _CalamineGrid | CsvGrid:

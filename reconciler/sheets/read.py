@@ -17,6 +17,7 @@ from typing import Literal
 from openpyxl.utils import get_column_letter
 
 from reconciler.errors import SheetError
+from reconciler.messages.render import Message
 from reconciler.model import BLANK, Cell, Sheet, SheetRow
 from reconciler.sheets.csvfile import CsvGrid
 from reconciler.sheets.grid import (  # noqa: F401 - cell_text is re-exported
@@ -37,8 +38,8 @@ def _texts(cells: list[Cell]) -> list[str]:
     return texts
 
 
-def _where(path: Path, name: str | None) -> str:
-    return f"sheet '{name}' in {path.name}" if name is not None else str(path.name)
+def _where(path: Path, name: str | None) -> Message | str:
+    return Message("where.sheet", sheet=name, file=path.name) if name is not None else str(path.name)
 
 
 def _find_header(
@@ -52,17 +53,15 @@ def _find_header(
     where = _where(path, grid.name)
     if header_row != "auto":
         if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
-            raise SheetError(f"header_row must be a row number from 1 or 'auto', not {header_row!r}")
+            raise SheetError("error.header_row_value", value=repr(header_row))
         found = next(grid.rows(header_row, header_row, None), [])
         headers = _texts(found)
         if not headers:
-            raise SheetError(f"row {header_row} of {where} is empty; set header_row to the row holding the column names")
+            raise SheetError("error.header_row_empty", row=header_row, where=where)
         missing = [h for h in required if h not in headers]
         if missing and not closest:
-            raise SheetError(
-                f"row {header_row} of {where} has no column {', '.join(missing)}; "
-                f"its headers are: {', '.join(h for h in headers if h)}"
-            )
+            raise SheetError("error.header_row_lacks", row=header_row, where=where, missing=missing,
+                             found=[h for h in headers if h])
         return header_row, headers
     first_non_empty: tuple[int, list[str]] | None = None
     best: tuple[int, int, list[str]] = (0, 0, [])  # (required headers held, row, headers)
@@ -79,20 +78,14 @@ def _find_header(
             best = (held, number, headers)
     if first_non_empty is None:
         if not any(_texts(cells) for cells in grid.rows(HEADER_SEARCH_ROWS + 1, None, None)):
-            raise SheetError(f"{where} is empty; choose the sheet that holds the data, or fill this one and save it")
-        raise SheetError(
-            f"{where} has nothing in its first {HEADER_SEARCH_ROWS} rows; "
-            "move the header row up or set the header row number"
-        )
+            raise SheetError("error.sheet_empty", where=where)
+        raise SheetError("error.nothing_in_first_rows", where=where, n=HEADER_SEARCH_ROWS)
     number, headers = best[1:] if best[0] else first_non_empty
     if closest:
         return number, headers
-    which = "the closest row" if best[0] else "the first non-empty row"
-    raise SheetError(
-        f"no row within the first {HEADER_SEARCH_ROWS} of {where} holds all the headers: {', '.join(required)}; "
-        f"{which} (row {number}) has: {', '.join(h for h in headers if h)}; "
-        "rename the columns in the sheet or in the recipe, or set the header row number"
-    )
+    which = Message("which.closest_row" if best[0] else "which.first_row")
+    raise SheetError("error.header_not_found", n=HEADER_SEARCH_ROWS, where=where, required=list(required),
+                     which=which, row=number, found=[h for h in headers if h])
 
 
 def _duplicate_warnings(where: str, headers: list[str]) -> list[str]:
@@ -103,10 +96,8 @@ def _duplicate_warnings(where: str, headers: list[str]) -> list[str]:
             continue
         if header in first_column:
             first = get_column_letter(first_column[header] + 1)
-            warnings.append(
-                f"{where}: header '{header}' appears in both column {first} and column "
-                f"{get_column_letter(index + 1)}; only column {first} is read"
-            )
+            warnings.append(Message("warning.duplicate_header", where=where, header=header, first=first,
+                                    second=get_column_letter(index + 1)))
         else:
             first_column[header] = index
     return warnings

@@ -31,13 +31,8 @@ def check_unpacked_size(path: Path) -> None:
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
-            raise SheetError(
-                f"{path.name} is not a normal workbook: its part {info.filename} would unpack to "
-                f"{info.file_size / 1024**2:,.0f} MB from {info.compress_size / 1024**2:,.1f} MB; "
-                "open it in Excel and save it again, or export only the sheet you need"
-            )
+            raise SheetError("error.zip_part_too_large", name=path.name, part=info.filename,
+                             unpacked=f"{info.file_size / 1024**2:,.0f}", packed=f"{info.compress_size / 1024**2:,.1f}")
     if total > MAX_UNPACKED_BYTES:
-        raise SheetError(
-            f"{path.name} would unpack to {total / 1024**3:,.1f} GB, more than reconciler reads "
-            f"({MAX_UNPACKED_BYTES / 1024**3:.0f} GB); split the workbook or export only the sheet you need"
-        )
+        raise SheetError("error.zip_too_large", name=path.name, unpacked=f"{total / 1024**3:,.1f}",
+                         limit=f"{MAX_UNPACKED_BYTES / 1024**3:.0f}")

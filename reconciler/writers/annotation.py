@@ -12,51 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.messages.render import render, text
 from reconciler.model import JOB_STATUSES, TALENT_STATUSES, WriteContext
 
-# Summary sheet and comment labels, one dict per locale (translators: edit here).
-LABELS: dict[str, dict[str, str]] = {
-    "en-US": {
-        "recipe": "Recipe",
-        "started_at": "Run started",
-        "input_file": "Input file",
-        "sheet": "Sheet",
-        "rows": "Rows reconciled",
-        "talent_status": "Talent status",
-        "job_status": "Job data status",
-        "count": "Rows",
-        "requests": "Requests sent",
-        "requests_total": "Total",
-        "cache_hits": "Cache hits",
-        "retries": "Retries",
-        "rate_limited": "Rate-limited responses",
-        "seconds": "Seconds",
-        "warnings": "Warnings",
-        "none": "none",
-        "feishu": "Feishu",
-        "blank": "(blank)",
-    },
-    "zh-CN": {
-        "recipe": "配方",
-        "started_at": "运行时间",
-        "input_file": "输入文件",
-        "sheet": "工作表",
-        "rows": "已核对行数",
-        "talent_status": "人才状态",
-        "job_status": "任职数据状态",
-        "count": "行数",
-        "requests": "已发送请求",
-        "requests_total": "合计",
-        "cache_hits": "缓存命中",
-        "retries": "重试次数",
-        "rate_limited": "被限流的响应",
-        "seconds": "耗时（秒）",
-        "warnings": "警告",
-        "none": "无",
-        "feishu": "飞书",
-        "blank": "（空）",
-    },
-}
+# Summary sheet and comment labels: the catalogue's `label.*` keys (reconciler.messages).
+LABEL_NAMES = ("recipe", "started_at", "input_file", "sheet", "rows", "talent_status", "job_status", "count", "requests",
+               "requests_total", "cache_hits", "retries", "rate_limited", "seconds", "warnings", "none", "feishu", "blank")
 
 # Fill colour (RGB) of a status cell; Excel's own good/neutral/bad tints where they fit.
 STATUS_FILLS: dict[str, str] = {
@@ -79,10 +40,8 @@ HEADER, STATUS = "#header", "#status"  # marks of Summary rows: bold heading, st
 
 
 def labels_for(locale: str) -> dict[str, str]:
-    if locale in LABELS:
-        return LABELS[locale]
-    language = locale.split("-")[0].split("_")[0].lower()
-    return next((v for k, v in LABELS.items() if k.lower().startswith(language + "-")), LABELS["en-US"])
+    """The Summary sheet's and the comments' labels in `locale` (zh* -> zh-CN, anything else en-US)."""
+    return {name: text(f"label.{name}", locale) for name in LABEL_NAMES}
 
 
 def display_width(text: str) -> int:
@@ -163,7 +122,7 @@ def summary_rows(ctx: WriteContext, sheet_name: str) -> list[tuple[Any, ...]]:
         (),
         (HEADER, labels["warnings"], ""),
     ]
-    rows += [(warning,) for warning in summary.warnings] or [(labels["none"],)]
+    rows += [(render(warning, ctx.locale),) for warning in summary.warnings] or [(labels["none"],)]
     return rows
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import OutputError, UsageError
+from reconciler.messages.render import join
 from reconciler.model import OutputColumn, RowOutcome, WriteContext
 from reconciler.writers.tempfiles import temp_output
 
@@ -49,18 +50,18 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
-def outcome_value(column: OutputColumn, outcome: RowOutcome, status_columns: dict[str, str]) -> Any:
+def outcome_value(column: OutputColumn, outcome: RowOutcome, status_columns: dict[str, str], locale: str = "en-US") -> Any:
     """What `column` holds for the row of `outcome`.
 
     Status and note columns of the talent / job_data sections come from the
     outcome's own fields; everything else (value and text columns, a plugin's
     status or note columns) from `outcome.values`.
     """
-    return outcome_getter(column, status_columns)(outcome)
+    return outcome_getter(column, status_columns, locale)(outcome)
 
 
-def outcome_getter(column: OutputColumn, status_columns: dict[str, str]) -> Callable[[RowOutcome], Any]:
-    """`outcome_value` for one column, decided once (a writer calls it for every cell)."""
+def outcome_getter(column: OutputColumn, status_columns: dict[str, str], locale: str = "en-US") -> Callable[[RowOutcome], Any]:
+    """`outcome_value` for one column, decided once (a writer calls it for every cell); notes in `locale`."""
     section = column.section
     for name, header in status_columns.items():
         if header == column.header and column.kind == "status":
@@ -72,9 +73,9 @@ def outcome_getter(column: OutputColumn, status_columns: dict[str, str]) -> Call
             return attrgetter("job_status")
     elif column.kind == "note":
         if section == "talent":
-            return lambda outcome: outcome.talent_note or None
+            return lambda outcome: join(outcome.talent_notes, locale) or None
         if section == "job_data":
-            return lambda outcome: outcome.job_note or None
+            return lambda outcome: join(outcome.job_notes, locale) or None
     header = column.header
     return lambda outcome: outcome.values.get(header)
 
@@ -91,23 +92,16 @@ def check_output_path(ctx: WriteContext) -> Path:
     """Refuse an output that would overwrite the input or cannot be written; return it."""
     out = Path(ctx.output_path)
     if _same_file(out, Path(ctx.input_path)):
-        raise UsageError(
-            f"The output path {out} is the input file; choose another output path (-o), the input is never changed."
-        )
+        raise UsageError("error.output_is_input", path=out)
     folder = out.parent
     if not folder.is_dir():
-        raise OutputError(
-            f"Cannot write {out.name}: the folder {folder} does not exist; create it or choose another output path."
-        )
+        raise OutputError("error.output_folder_missing", name=out.name, folder=folder)
     if not os.access(folder, os.W_OK):
-        raise OutputError(f"Cannot write {out.name}: the folder {folder} is not writable; choose another output path.")
+        raise OutputError("error.output_folder_readonly", name=out.name, folder=folder)
     if out.is_dir():
-        raise OutputError(f"Cannot write {out}: a folder of that name exists; choose another output path.")
+        raise OutputError("error.output_is_folder", path=out)
     if (folder / f"~${out.name}").exists():
-        raise OutputError(
-            f"Cannot write {out}: it is open in Excel (lock file ~${out.name} beside it); close it and run again,"
-            " or delete the lock file if Excel is not running."
-        )
+        raise OutputError("error.output_locked", path=out, lock=f"~${out.name}")
     return out
 
 
@@ -141,17 +135,15 @@ def atomic_output(ctx: WriteContext) -> Iterator[Path]:
         temp = cleanup.enter_context(temp_output(out))
     except OSError as exc:
         reason = exc.strerror or exc
-        raise OutputError(f"Cannot write {out.name} in {out.parent}: {reason}; choose another output path.") from exc
+        raise OutputError("error.output_temp_failed", name=out.name, folder=out.parent, reason=reason) from exc
     try:
         yield temp.path
         try:
             temp.publish(out, output_mode(Path(ctx.input_path)))
         except PermissionError as exc:
-            raise OutputError(
-                f"Cannot replace {out}: it is open in another program (Excel?); close it and run again."
-            ) from exc
+            raise OutputError("error.output_in_use", path=out) from exc
     except OSError as exc:
         reason = exc.strerror or exc
-        raise OutputError(f"Cannot write {out}: {reason}; check the disk and the folder's permissions.") from exc
+        raise OutputError("error.output_failed", path=out, reason=reason) from exc
     finally:
         cleanup.close()

@@ -52,7 +52,7 @@ def _records(ctx: WriteContext) -> Iterator[tuple[int, dict[str, Any]]]:
         record: dict[str, Any] = {}
         for header in columns:
             if header in output and outcome is not None:
-                value = outcome_value(output[header], outcome, ctx.status_columns)
+                value = outcome_value(output[header], outcome, ctx.status_columns, ctx.locale)
                 # IDs and phones stay text in every format, as in the xlsx copy
                 record[header] = text_of(value) if output[header].kind == "text" and value is not None else value
             elif header in row.cells:

@@ -57,7 +57,7 @@ def output_paths(recipe: Recipe, input_path: Path, override: Path | None, writer
         try:
             name = recipe.output.path.format(stem=input_path.stem)
         except (KeyError, IndexError, ValueError) as exc:
-            raise UsageError(f"output.path '{recipe.output.path}' has an unknown placeholder ({exc}); only {{stem}} is known") from exc
+            raise UsageError("error.output_placeholder", path=recipe.output.path, placeholder=str(exc)) from exc
         base = Path(name).expanduser()
         if not base.is_absolute():
             base = input_path.parent / base
@@ -68,6 +68,6 @@ def output_paths(recipe: Recipe, input_path: Path, override: Path | None, writer
             suffix = ".xlsm"
         path = base if base.suffix.lower() == suffix else base.with_suffix(suffix)
         if path.resolve() == input_path.resolve():
-            raise UsageError(f"the output {path} would overwrite the input; choose another output path with -o")
+            raise UsageError("error.output_overwrites_input", path=path)
         paths.append(path)
     return paths

@@ -38,7 +38,4 @@ def refuse_writing_inputs(writes: Iterable[tuple[str, Path | None]], reads: Iter
             continue
         for what, source in reads:
             if same_file(Path(target), source):
-                raise UsageError(
-                    f"{role} {target} is {what} ({source.name}); reconciler never writes over a file it reads: "
-                    "choose another path"
-                )
+                raise UsageError("error.writes_an_input", role=role, path=target, what=what, name=source.name)

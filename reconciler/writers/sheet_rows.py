@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import get_column_letter
 
+from reconciler.messages.render import Message
 from reconciler.model import OutputColumn, WriteContext
 from reconciler.writers.annotation import (
     MISMATCH_FILL,
@@ -73,7 +74,7 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
     used_columns = max([sheet.max_column, *(r[2] for r in merged_ranges)])
     used_rows = max([sheet.max_row, *(r[3] for r in merged_ranges)])
     placement = place_columns(ctx, used_columns)
-    columns = [_Column(*placement.columns[c.header], c, outcome_getter(c, ctx.status_columns)) for c in ctx.columns]
+    columns = [_Column(*placement.columns[c.header], c, outcome_getter(c, ctx.status_columns, ctx.locale)) for c in ctx.columns]
     plan = RowsPlan(placement, columns, merged_ranges)
     header_row = ctx.sheet.header_row
     widths = {header: display_width(header) for header in placement.columns}
@@ -105,9 +106,8 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
     return plan
 
 
-def warnings(plan: RowsPlan, sheet_name: str) -> list[str]:
-    return [f"column {h!r} crosses merged cells on {sheet_name!r}; those cells were left unchanged"
-            for h in sorted(plan.skipped)]
+def warnings(plan: RowsPlan, sheet_name: str) -> list[Message]:
+    return [Message("warning.merged_cells", header=repr(h), sheet=repr(sheet_name)) for h in sorted(plan.skipped)]
 
 
 class _RowWriter:

@@ -31,6 +31,7 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reconciler.errors import SheetError
+from reconciler.messages.render import Message
 from reconciler.model import WriteContext
 from reconciler.writers.annotation import (
     MISMATCH_FILL,
@@ -71,25 +72,22 @@ def lost_features(path: Path, keep_vba: bool) -> list[str]:
 
     found: list[tuple[str, str, str]] = []  # (what, where, verb)
     if has("xl/charts/chart"):
-        found.append(("charts", "xl/charts", "may not keep as they were"))
+        found.append(("feature.charts", "xl/charts", "warning.feature_changed"))
     if has("xl/media/") and PILImage is None:
-        found.append(("pictures", "xl/media", "does not keep"))
+        found.append(("feature.pictures", "xl/media", "warning.feature_lost"))
     if any(_SHAPE_TAG.search(xml) for xml in drawings):
-        found.append(("shapes or text boxes", "xl/drawings", "does not keep"))
+        found.append(("feature.shapes", "xl/drawings", "warning.feature_lost"))
     if has("xl/vbaProject.bin") and not keep_vba:
-        found.append(("macros", "xl/vbaProject.bin", "does not keep"))
+        found.append(("feature.macros", "xl/vbaProject.bin", "warning.feature_lost"))
     for prefix, what in (
-        ("xl/slicers/", "slicers"),
-        ("xl/timelines/", "timelines"),
-        ("xl/ctrlProps/", "form controls"),
-        ("xl/threadedComments/", "threaded comments (only their first text is kept)"),
+        ("xl/slicers/", "feature.slicers"),
+        ("xl/timelines/", "feature.timelines"),
+        ("xl/ctrlProps/", "feature.form_controls"),
+        ("xl/threadedComments/", "feature.threaded_comments"),
     ):
         if has(prefix):
-            found.append((what, prefix.rstrip("/"), "does not keep"))
-    return [
-        f"the input has {what} ({where}) that this copy {verb}; the original file is unchanged"
-        for what, where, verb in found
-    ]
+            found.append((what, prefix.rstrip("/"), "warning.feature_lost"))
+    return [Message(verb, what=Message(what), where=where) for what, where, verb in found]
 
 
 def write_xlsx(ctx: WriteContext) -> Path:
@@ -129,7 +127,7 @@ def _open_copy(ctx: WriteContext, found: list[str]) -> tuple[Workbook, Worksheet
     suffix = source.suffix.lower()
     if suffix not in OPENPYXL_SUFFIXES:
         if suffix != ".csv":
-            found.append(f"the input is a {suffix} file; this copy holds its cells as text, without formatting")
+            found.append(Message("warning.copy_as_text", suffix=suffix))
         return _workbook_from_rows(ctx)
     # A macro project is only kept when the copy can hold it: Excel refuses an
     # .xlsx whose content type says macro-enabled.
@@ -140,17 +138,17 @@ def _open_copy(ctx: WriteContext, found: list[str]) -> tuple[Workbook, Worksheet
         try:
             workbook = load_workbook(source, keep_vba=keep_vba, rich_text=True)
         except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
-            raise SheetError(f"Cannot open {source} to copy it ({exc}); check it is a valid Excel workbook.") from exc
+            raise SheetError("error.cannot_copy", path=source, reason=str(exc)) from exc
     for warning in caught:
         message = str(warning.message)
         if any(word in message for word in _LOSS_WORDS) and "DrawingML" not in message:  # shapes: reported above
-            found.append(f"openpyxl does not keep part of the input: {message}; the original file is unchanged")
+            found.append(Message("warning.openpyxl_loss", detail=message))
     workbook.template = False  # the copy is a workbook, whatever the input was
     name = ctx.sheet.name
     if name is None:
         return workbook, workbook.worksheets[0]
     if name not in workbook.sheetnames:
-        raise SheetError(f"The sheet {name!r} is not in {source.name}; it has: {', '.join(workbook.sheetnames)}.")
+        raise SheetError("error.sheet_gone", sheet=repr(name), name=source.name, sheets=", ".join(workbook.sheetnames))
     return workbook, workbook[name]
 
 
@@ -221,7 +219,7 @@ def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
     for row_number, outcome in ctx.outcomes.items():
         for column in ctx.columns:
             index, appended = placed[column.header]
-            value = outcome_value(column, outcome, ctx.status_columns)
+            value = outcome_value(column, outcome, ctx.status_columns, ctx.locale)
             if appended and value is None:
                 continue  # don't create empty cells
             cell = sheet.cell(row_number, index)
@@ -233,7 +231,7 @@ def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
             if column.kind == "status" and value in STATUS_FILLS:
                 cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[value])
         _mark_mismatches(sheet, ctx, row_number, outcome.mismatches)
-    found += [f"column {h!r} crosses merged cells on {sheet.title!r}; those cells were left unchanged" for h in skipped]
+    found += [Message("warning.merged_cells", header=repr(h), sheet=repr(sheet.title)) for h in skipped]
 
     for header, (index, appended) in placed.items():
         if appended:
@@ -241,7 +239,7 @@ def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
     _freeze_header(sheet, header_row)
     last_column = placement.last_column
     if any(_table_covers_row(table.ref, header_row) for table in sheet.tables.values()):
-        found.append(f"{sheet.title!r} has an Excel table at its header row; only the table's own filter is kept")
+        found.append(Message("warning.table_filter", sheet=repr(sheet.title)))
     else:
         last_row = max(sheet.max_row, header_row)
         start = _filter_start(sheet, header_row)

@@ -29,6 +29,7 @@ from openpyxl.xml.functions import tostring
 from xml.sax.saxutils import quoteattr
 
 from reconciler.errors import SheetError
+from reconciler.messages.render import Message
 from reconciler.model import WriteContext
 from reconciler.ooxml import parts as ooxml, xmltext
 from reconciler.writers.annotation import SUMMARY_WIDTHS, summary_cells, summary_rows, summary_title
@@ -80,7 +81,7 @@ class _Copy:
         entry = self.book.sheet(ctx.sheet.name)
         if entry is None:
             names = ", ".join(s.name for s in self.book.sheets)
-            raise SheetError(f"The sheet {ctx.sheet.name!r} is not in {Path(ctx.input_path).name}; it has: {names}.")
+            raise SheetError("error.sheet_gone", sheet=repr(ctx.sheet.name), name=Path(ctx.input_path).name, sheets=names)
         if entry.part is None or entry.part not in self.names:
             raise CannotStream("the sheet is not a worksheet part")
         self.entry = entry
@@ -148,7 +149,7 @@ class _Copy:
         sheet.set_widths(plan.widths)
         filter_ref = None
         if self.table_at_header:
-            warning = f"{self.entry.name!r} has an Excel table at its header row; only the table's own filter is kept"
+            warning = Message("warning.table_filter", sheet=repr(self.entry.name))
             if warning not in self.ctx.summary.warnings:
                 self.ctx.summary.warnings.append(warning)
         else:
