@@ -30,7 +30,6 @@ from typing import Any
 from reconciler.errors import FeishuAuthError, FeishuError, FeishuScopeError, OutputError, RecipeError, SheetError
 
 ZH, EN = "zh-CN", "en-US"
-LOCALES = (ZH, EN)
 
 Catalogue = Mapping[str, Mapping[str, str]]
 
