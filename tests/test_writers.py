@@ -103,10 +103,8 @@ def cell_of(value) -> Cell:
 
 
 def make_sheet(path: Path, name: str | None = "Candidates") -> Sheet:
-    rows = [
-        SheetRow(n, {h: cell_of(DATA[n][i]) if n in DATA else Cell(None, "") for i, h in enumerate(HEADERS)})
-        for n in range(HEADER_ROW + 1, 10)
-    ]
+    """The sheet as read: the non-blank rows only (rows 5 and 8 are blank)."""
+    rows = [SheetRow(n, {h: cell_of(DATA[n][i]) for i, h in enumerate(HEADERS)}) for n in sorted(DATA)]
     return Sheet(path=path, name=name, header_row=HEADER_ROW, headers=list(HEADERS), rows=rows)
 
 
