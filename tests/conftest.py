@@ -1,11 +1,22 @@
-"""Shared fixtures: a real sandbox on loopback and real clients against it."""
+"""Shared fixtures: plugin isolation for every test, a real sandbox on loopback and
+real clients against it."""
 
 from __future__ import annotations
 
 import pytest
 
+from reconciler import plugins
 from reconciler.feishu import CacheSettings, FeishuClient, RateLimits
 from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox
+
+
+@pytest.fixture(autouse=True)
+def _plugins_isolated():
+    """Every test runs inside `plugins.isolated()`: the plugin manager is process-global
+    (and an xdist worker runs many modules), so whatever plugin a test loads, from a
+    file, a folder, a recipe or an entry point, is unloaded when it ends."""
+    with plugins.isolated():
+        yield
 
 
 @pytest.fixture

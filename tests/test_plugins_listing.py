@@ -34,12 +34,6 @@ def register_writers(register):
 '''
 
 
-@pytest.fixture(autouse=True)
-def _isolated():
-    with plugins.isolated():
-        yield
-
-
 def listing(*args) -> dict:
     result = CliRunner().invoke(cli, ["plugins", "--json", *map(str, args)])
     assert result.exit_code == 0, result.output
