@@ -338,6 +338,23 @@ def test_excel_table_at_header_gets_no_sheet_filter(tmp_path, xlsx_writer):
     assert any("Excel table" in w for w in ctx.summary.warnings)
 
 
+def test_cells_under_a_merge_are_left_alone_with_one_warning_per_column(tmp_path, xlsx_writer):
+    source = tmp_path / "merged.xlsx"
+    make_workbook(source)
+    wb = load_workbook(source)
+    wb["Candidates"].merge_cells("D6:E6")  # covers row 6's Talent status (a column the sheet has)
+    wb["Candidates"].merge_cells("A7:E7")  # covers row 7's Talent status again, and its 部门ID
+    wb.save(source)
+    ctx = make_ctx(tmp_path, source, make_sheet(source))
+    ws = load_workbook(xlsx_writer(ctx))["Candidates"]
+    assert ws["E6"].value is None and ws["E7"].value is None
+    assert ws["D6"].value == "D2" and ws["D6"].comment is not None  # the merge's own top-left cell is marked
+    assert ws["E4"].value == "matched"
+    assert [w for w in ctx.summary.warnings if "merged" in w] == [
+        "column 'Talent status' crosses merged cells on 'Candidates'; those cells were left unchanged",
+    ]
+
+
 def test_lost_features_named_from_part_names(tmp_path):
     source = make_workbook(tmp_path / "macro.xlsm")
     with zipfile.ZipFile(source, "a") as archive:
