@@ -8,7 +8,10 @@ inputs from here so that no stage needs to import another stage.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +70,12 @@ class Sheet:
     """The sheet a recipe reconciles.
 
     `headers` lists the header row's texts by column (index 0 is column A; a blank
-    header is ""). `rows` holds every row below the header row up to the last used
-    row, blank ones included (a writer must leave those blank).
+    header is ""). `rows` holds the non-blank rows below the header row, in order,
+    each with its row number: a blank row is dropped when the sheet is read, and a
+    writer writes nothing for a row number that is not there (it stays blank).
+    `blank_formula_rows` holds the blank rows (before the last non-blank one) that
+    have a formula without a saved value: not reconciled, but counted in the
+    warning about such formulas.
     """
 
     path: Path
@@ -77,6 +84,13 @@ class Sheet:
     headers: list[str]
     rows: list[SheetRow]
     warnings: list[Message | str] = field(default_factory=list)
+    blank_formula_rows: list[SheetRow] = field(default_factory=list)
+
+    def rows_as_read(self) -> Iterator[SheetRow]:
+        """`rows` and `blank_formula_rows` together, in row order."""
+        if not self.blank_formula_rows:
+            return iter(self.rows)
+        return heapq.merge(self.rows, self.blank_formula_rows, key=attrgetter("number"))
 
     def column_index(self, header: str) -> int | None:
         """0-based column of the first column with this header, or None."""

@@ -136,8 +136,6 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     identifiers: dict[int, list[Resolved]] = {}
     if recipe.talent is not None:
         for row in sheet.rows:
-            if row.is_blank:
-                continue
             identifiers[row.number] = [
                 Resolved(name, spec.column, _identify(matchers.items[name], row, spec))
                 for name, spec in recipe.talent.inputs.items()
@@ -214,7 +212,7 @@ def _identify(matcher, row, spec) -> Normalised:
 
 def _unsaved_formulas(sheet: Sheet, headers: list[str]) -> list[Message]:
     cells = [f"{get_column_letter(sheet.headers.index(h) + 1)}{row.number}"
-             for row in sheet.rows for h in headers if row.get(h).unsaved_formula]
+             for row in sheet.rows_as_read() for h in headers if row.get(h).unsaved_formula]
     if not cells:
         return []
     return [Message("warning.unsaved_formulas", count=len(cells), first=cells[0])]
@@ -256,7 +254,7 @@ def _run(recipe_path: Path, input_path: Path, options: RunOptions | None = None)
 def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, started: float) -> RunResult:
     recipe, sheet = prepared.recipe, prepared.sheet
     summary = RunSummary(recipe.display_name, dt.datetime.now().astimezone(), warnings=list(prepared.warnings))
-    log.info("run of %s on %s: %d rows", recipe.display_name, input_path.name, sum(not r.is_blank for r in sheet.rows))
+    log.info("run of %s on %s: %d rows", recipe.display_name, input_path.name, len(sheet.rows))
     with open_client(prepared.connection, cache=prepared.cache, limits=options.limits, workers=options.workers,
                      **options.client_options) as client:
         store = _key_store(client, prepared.cache)
@@ -339,8 +337,7 @@ def _employee_keys(recipe: Recipe, sheet: Sheet) -> dict[int, str]:
     if recipe.job_data is None:
         return {}
     column = recipe.job_data.key.column
-    return {row.number: row.get(column).text.strip() for row in sheet.rows
-            if not row.is_blank and row.get(column).text.strip()}
+    return {row.number: row.get(column).text.strip() for row in sheet.rows if row.get(column).text.strip()}
 
 
 def _decide(prepared: Prepared, lookups, fetched, employees, summary: RunSummary) -> dict[int, RowOutcome]:
@@ -348,8 +345,6 @@ def _decide(prepared: Prepared, lookups, fetched, employees, summary: RunSummary
     outcomes: dict[int, RowOutcome] = {}
     onboard_missing = False
     for row in sheet.rows:
-        if row.is_blank:
-            continue
         outcome = RowOutcome(row.number)
         if recipe.talent is not None:
             resolved = [

@@ -183,6 +183,21 @@ def test_formula_cells_without_cached_values(tmp_path):
     assert "formula" in note.lower()
 
 
+def test_a_formula_without_a_cached_value_alone_in_its_row(tmp_path):
+    """That row reads as blank (not reconciled, left as it is), but the warning still counts its cell."""
+    def formulas(wb, ws):
+        ws["B3"] = '="138"&"00138002"'
+        ws.append(["李娜", "13800138003", "li.na@example.com"])
+    path = sheet(tmp_path / "s.xlsx", GOOD, extra=formulas)
+    result = run(tmp_path, path)
+    expect(result, 0, "1 cells of the mapped columns are formulas without a saved value (first: B3)")
+    ws = openpyxl.load_workbook(tmp_path / "s.reconciled.xlsx")["名单"]
+    header = [c.value for c in ws[1]]
+    status = header.index("Talent status") + 1
+    assert [ws.cell(r, status).value for r in (2, 3, 4)] == ["matched", None, ws.cell(4, status).value]
+    assert ws.cell(4, status).value is not None
+
+
 def test_18_digit_id_typed_as_a_number(tmp_path):
     recipe = "version: 1\ntalent:\n  inputs:\n    id_number: 证件号\n"
     path = sheet(tmp_path / "s.xlsx", [["证件号"], [110101199003070011]])

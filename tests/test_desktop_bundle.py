@@ -22,9 +22,14 @@ from test_desktop_launchers import DESKTOP, PROJECT, SAMPLE, SETUP_MESSAGE, laun
 TOP = "reconciler-desktop-0.1.0"
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> Path:
-    return build_bundle(PROJECT, tmp_path_factory.mktemp("dist") / "hand out 发放.zip", desktop=DESKTOP)
+BUNDLE_NAME = "hand out 发放.zip"
+
+
+@pytest.fixture(scope="session")
+def bundle(build_once) -> Path:
+    """The hand-out zip, built once per session (shared by the xdist workers); tests only read it."""
+    folder = build_once("desktop-bundle", lambda root: build_bundle(PROJECT, root / BUNDLE_NAME, desktop=DESKTOP))
+    return folder / BUNDLE_NAME
 
 
 def unzip_like_archive_utility(archive: Path, target: Path) -> Path:

@@ -1,6 +1,6 @@
 """reconcile.sh (and Reconcile.command, and the .desktop entry) run for real on Linux.
 
-Set-up once per test session (shared by the xdist workers through a lock): the
+Set-up once per test session (conftest's build_once, shared by the xdist workers): the
 desktop folder is copied into a folder whose path has spaces and Chinese
 characters, HOME is a fresh temporary folder, there is no virtual environment,
 and no desktop (no DISPLAY): the first run must find Python, create .venv,
@@ -15,7 +15,6 @@ of this checkout (e.g. to try a pyproject.toml fix before it lands).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import pty
@@ -25,7 +24,6 @@ import shutil
 import stat
 import subprocess
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,16 +84,6 @@ def run(command: list, env: dict, cwd: Path | None = None) -> Run:
     return Run(done.returncode, output, time.monotonic() - started)
 
 
-@contextmanager
-def locked(path: Path):
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 @dataclass
 class Desk:
     folder: Path
@@ -115,29 +103,32 @@ class Desk:
         return path
 
 
-@pytest.fixture(scope="session")
-def desk(tmp_path_factory) -> Desk:
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # shared by every worker of this session
-    root = base / "desktop-launchers"
-    root.mkdir(exist_ok=True)
+def _desk_paths(root: Path) -> tuple[Path, Path, Path, Path, dict]:
+    """(launcher folder, HOME, drop folder, project snapshot, environment) of the shared desk."""
     folder = root / "HR 桌面 folder" / "对账 Reconciler"
     home, drops, snapshot = root / "home 家", root / "收件 drops", root / "project snapshot"
-    env = launcher_env(home, RECONCILER_INSTALL_FROM=str(snapshot))
-    record = root / "first-run.json"
-    with locked(root / ".lock"):
-        if not record.exists():
-            copy_desktop(folder)
-            home.mkdir()
-            drops.mkdir()
-            bootstrap_module().stage_project(PROJECT, snapshot)
-            shutil.copy(SAMPLE, drops / "入职 名单.xlsx")
-            first = run([folder / "reconcile.sh", "--sandbox", drops / "入职 名单.xlsx"], env)
-            marker = folder / ".venv" / "reconciler-desktop.json"
-            record.write_text(json.dumps({**first.__dict__, "marker_mtime": marker.stat().st_mtime_ns
-                                          if marker.exists() else 0}), encoding="utf-8")
-    data = json.loads(record.read_text(encoding="utf-8"))
+    return folder, home, drops, snapshot, launcher_env(home, RECONCILER_INSTALL_FROM=str(snapshot))
+
+
+def _first_run(root: Path) -> None:
+    folder, home, drops, snapshot, env = _desk_paths(root)
+    copy_desktop(folder)
+    home.mkdir()
+    drops.mkdir()
+    bootstrap_module().stage_project(PROJECT, snapshot)
+    shutil.copy(SAMPLE, drops / "入职 名单.xlsx")
+    first = run([folder / "reconcile.sh", "--sandbox", drops / "入职 名单.xlsx"], env)
+    marker = folder / ".venv" / "reconciler-desktop.json"
+    (root / "first-run.json").write_text(json.dumps({**first.__dict__, "marker_mtime": marker.stat().st_mtime_ns
+                                                     if marker.exists() else 0}), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def desk(build_once) -> Desk:
+    """The desk after its first run, set up once per session (shared by the xdist workers)."""
+    root = build_once("desktop-launchers", _first_run)
+    folder, home, drops, _, env = _desk_paths(root)
+    data = json.loads((root / "first-run.json").read_text(encoding="utf-8"))
     marker_mtime = data.pop("marker_mtime")
     return Desk(folder, home, drops, env, Run(**data), marker_mtime)
 

@@ -59,6 +59,7 @@ def test_git_keeps_each_launchers_line_endings():
 
 
 def test_bat_quotes_every_path_it_builds():
+    checked = 0
     for number, line in enumerate(bat_lines(), start=1):
         if line.lower().startswith("rem"):
             continue
@@ -67,6 +68,8 @@ def test_bat_quotes_every_path_it_builds():
                 continue  # set "NAME=value" quotes the whole assignment
             quotes_before = line[: match.start()].count('"')
             assert quotes_before % 2 == 1, f"Reconcile.bat line {number}: {match.group()} outside quotes: {line}"
+            checked += 1
+    assert checked >= 3, "no path built from %HERE% was found to check"
 
 
 def test_bat_drops_the_trailing_backslash_of_its_folder():
@@ -79,7 +82,9 @@ def test_bat_drops_the_trailing_backslash_of_its_folder():
 
 def test_bat_comments_hold_no_percent_signs():
     # cmd.exe expands %... even in rem lines; a stray %~ there is a syntax error.
-    assert [line for line in bat_lines() if line.lower().startswith("rem") and "%" in line] == []
+    comments = [line for line in bat_lines() if line.lower().startswith("rem")]
+    assert comments, "Reconcile.bat has no rem lines to check"
+    assert [line for line in comments if "%" in line] == []
 
 
 def test_bat_follows_the_same_steps_as_the_shell_launchers():
@@ -127,6 +132,7 @@ def test_posix_launchers_are_executable_lf_posix_sh(path):
 
 @pytest.mark.parametrize("path", [SH, COMMAND], ids=["reconcile.sh", "Reconcile.command"])
 def test_posix_launchers_quote_every_expansion_of_a_path(path):
+    checked = 0
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.lstrip().startswith("#"):
             continue
@@ -134,6 +140,8 @@ def test_posix_launchers_quote_every_expansion_of_a_path(path):
             before = line[: match.start()]
             inside_quotes = before.count('"') % 2 == 1
             assert inside_quotes, f"{path.name} line {number}: {match.group()} unquoted: {line}"
+            checked += 1
+    assert checked >= 3, f"no expansion of a path was found in {path.name} to check"
 
 
 def test_all_three_launchers_call_the_same_helper():
@@ -207,6 +215,7 @@ def test_bootstrap_is_plain_python_that_any_launcher_can_run():
     done = subprocess.run([sys.executable, "-m", "py_compile", str(DESKTOP / "support" / "bootstrap.py")])
     assert done.returncode == 0
     imports = re.findall(r"^\s*(?:from|import) (\w+)", (DESKTOP / "support" / "bootstrap.py").read_text(), re.M)
+    assert set(imports) - {"__future__"}, "no import found in bootstrap.py to check"
     assert set(imports) - {"__future__"} <= set(sys.stdlib_module_names)
 
 

@@ -32,12 +32,6 @@ ZHANG, WANG, LEUNG, CHAN = "6910000000000000001", "6910000000000000002", "691000
 ZHANG_ID = "110101199003070011"
 
 
-@pytest.fixture(autouse=True)
-def _isolated():
-    with plugins.isolated():
-        yield
-
-
 def load_example(name: str):
     """The example's module, loaded as `--plugins plugins/<name>.py` would."""
     (registered,) = plugins.load_plugin_paths([EXAMPLES / f"{name}.py"])

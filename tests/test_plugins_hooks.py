@@ -74,12 +74,6 @@ def row_outputs(row, outcome, recipe):
 '''
 
 
-@pytest.fixture(autouse=True)
-def _isolated():
-    with plugins.isolated():
-        yield
-
-
 @pytest.fixture
 def workdir(tmp_path):
     book = openpyxl.Workbook()

@@ -34,12 +34,6 @@ def register_writers(register):
 '''
 
 
-@pytest.fixture(autouse=True)
-def _isolated():
-    with plugins.isolated():
-        yield
-
-
 def listing(*args) -> dict:
     result = CliRunner().invoke(cli, ["plugins", "--json", *map(str, args)])
     assert result.exit_code == 0, result.output
@@ -101,20 +95,22 @@ def test_plugins_with_a_broken_plugin_is_exit_2(tmp_path):
 # ---------------------------------------------------------------- the packaged example
 
 
-@pytest.fixture(scope="module")
-def installed_example(tmp_path_factory) -> Path:
-    """plugins/packaged-example pip-installed into a target folder (offline: no build isolation, no deps)."""
-    base = tmp_path_factory.mktemp("packaged")
+def _install_example(base: Path) -> None:
     source = base / "src"
     shutil.copytree(PACKAGED, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    target = base / "site"
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-deps", "--no-index",
-         "--target", str(target), str(source)],
+         "--target", str(base / "site"), str(source)],
         capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    return target
+
+
+@pytest.fixture(scope="session")
+def installed_example(build_once) -> Path:
+    """plugins/packaged-example pip-installed into a target folder (offline: no build isolation, no deps),
+    once per session (shared by the xdist workers)."""
+    return build_once("packaged-example", _install_example) / "site"
 
 
 def reconciler_with(site: Path, *args, env_extra: dict | None = None, cwd: Path | None = None):

@@ -1,7 +1,7 @@
 """Loading plugins each way (entry point, file, folder, recipe key), overriding built-ins, broken plugins.
 
 Plugins live in one process-global PluginManager: every test runs inside
-`plugins.isolated()`, so what it loads is unloaded afterwards.
+`plugins.isolated()` (tests/conftest.py), so what it loads is unloaded afterwards.
 """
 
 from __future__ import annotations
@@ -64,12 +64,6 @@ def register_matchers(register):
 def register_writers(register):
     register(Writer("xlsx", write, ".xlsx", "not a workbook at all"))
 '''
-
-
-@pytest.fixture(autouse=True)
-def _isolated():
-    with plugins.isolated():
-        yield
 
 
 def write_plugin(folder: Path, name: str, code: str) -> Path:

@@ -221,7 +221,7 @@ def test_cell_text(value, fmt, text):
     assert cell_text(value, fmt) == text
 
 
-def test_blank_rows_kept_trailing_blank_rows_dropped(tmp_path):
+def test_blank_rows_dropped_non_blank_rows_keep_their_numbers(tmp_path):
     workbook = openpyxl.Workbook()
     ws = workbook.active
     ws.append(["姓名", "手机号"])
@@ -235,10 +235,27 @@ def test_blank_rows_kept_trailing_blank_rows_dropped(tmp_path):
     workbook.save(path)
 
     sheet = read_sheet(path)
-    assert [r.number for r in sheet.rows] == [2, 3, 4, 5]
-    assert [r.is_blank for r in sheet.rows] == [False, True, True, False]
-    assert texts(sheet.rows[1]) == {"姓名": "", "手机号": ""}
-    assert sheet.rows[1].get("手机号").value is None
+    assert [r.number for r in sheet.rows] == [2, 5]  # rows 3 and 4 are blank: the writers leave them so
+    assert texts(sheet.rows[1]) == {"姓名": "b", "手机号": "2"}
+    assert sheet.blank_formula_rows == []
+
+
+def test_blank_rows_with_a_formula_without_a_saved_value_are_kept_apart(tmp_path):
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.append(["姓名", "手机号"])
+    ws.append(["a", "1"])
+    ws.append([None, "=1+1"])  # openpyxl saves no value: read as blank, but Excel shows one
+    ws.append(["b", "2"])
+    ws.append([None, "=2+2"])  # after the last non-blank row: not counted
+    path = tmp_path / "in.xlsx"
+    workbook.save(path)
+
+    sheet = read_sheet(path)
+    assert [r.number for r in sheet.rows] == [2, 4]
+    assert [r.number for r in sheet.blank_formula_rows] == [3]
+    assert sheet.blank_formula_rows[0].get("手机号").unsaved_formula
+    assert [r.number for r in sheet.rows_as_read()] == [2, 3, 4]
 
 
 def test_wrong_stored_dimension_still_reads_every_row(tmp_path):
@@ -280,10 +297,9 @@ def test_csv_utf8_with_bom(tmp_path):
     sheet = read_sheet(path, required_headers=["手机号"])
     assert sheet.name is None
     assert sheet.headers == ["姓名", "手机号", "备注"]
-    assert [r.number for r in sheet.rows] == [2, 3, 4]
+    assert [r.number for r in sheet.rows] == [2, 4]  # row 3 is blank
     assert texts(sheet.rows[0]) == {"姓名": "张三", "手机号": "13800138000", "备注": "a, b"}
-    assert sheet.rows[1].is_blank
-    assert texts(sheet.rows[2])["备注"] == "O'Brien"
+    assert texts(sheet.rows[1])["备注"] == "O'Brien"
     assert not sheet.rows[0].get("手机号").is_number  # csv cells are text
 
 

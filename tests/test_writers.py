@@ -103,10 +103,8 @@ def cell_of(value) -> Cell:
 
 
 def make_sheet(path: Path, name: str | None = "Candidates") -> Sheet:
-    rows = [
-        SheetRow(n, {h: cell_of(DATA[n][i]) if n in DATA else Cell(None, "") for i, h in enumerate(HEADERS)})
-        for n in range(HEADER_ROW + 1, 10)
-    ]
+    """The sheet as read: the non-blank rows only (rows 5 and 8 are blank)."""
+    rows = [SheetRow(n, {h: cell_of(DATA[n][i]) for i, h in enumerate(HEADERS)}) for n in sorted(DATA)]
     return Sheet(path=path, name=name, header_row=HEADER_ROW, headers=list(HEADERS), rows=rows)
 
 
@@ -338,6 +336,23 @@ def test_excel_table_at_header_gets_no_sheet_filter(tmp_path, xlsx_writer):
     assert ws.auto_filter.ref is None
     assert "People" in ws.tables
     assert any("Excel table" in w for w in ctx.summary.warnings)
+
+
+def test_cells_under_a_merge_are_left_alone_with_one_warning_per_column(tmp_path, xlsx_writer):
+    source = tmp_path / "merged.xlsx"
+    make_workbook(source)
+    wb = load_workbook(source)
+    wb["Candidates"].merge_cells("D6:E6")  # covers row 6's Talent status (a column the sheet has)
+    wb["Candidates"].merge_cells("A7:E7")  # covers row 7's Talent status again, and its 部门ID
+    wb.save(source)
+    ctx = make_ctx(tmp_path, source, make_sheet(source))
+    ws = load_workbook(xlsx_writer(ctx))["Candidates"]
+    assert ws["E6"].value is None and ws["E7"].value is None
+    assert ws["D6"].value == "D2" and ws["D6"].comment is not None  # the merge's own top-left cell is marked
+    assert ws["E4"].value == "matched"
+    assert [w for w in ctx.summary.warnings if "merged" in w] == [
+        "column 'Talent status' crosses merged cells on 'Candidates'; those cells were left unchanged",
+    ]
 
 
 def test_lost_features_named_from_part_names(tmp_path):

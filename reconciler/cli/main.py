@@ -109,7 +109,7 @@ def check(recipe, input, plugin_paths, debug):
     prepared = prepare(recipe, input, RunOptions(plugins=[str(p) for p in plugin_paths]))
     where = f"sheet '{prepared.sheet.name}'" if prepared.sheet.name else input.name
     click.echo(f"{recipe}: OK with {input} ({where}, header on row {prepared.sheet.header_row}, "
-               f"{sum(not r.is_blank for r in prepared.sheet.rows)} rows)")
+               f"{len(prepared.sheet.rows)} rows)")
     for warning in prepared.warnings:
         click.echo(f"warning: {warning}", err=True)
 

@@ -91,7 +91,7 @@ def draft_recipe(path: Path, sheet: str | None = None, locale: str | None = None
     data = read_sheet(path, sheet=header.sheet, header_row=header.number)
     columns = R.sample_columns(data)
     found = R.recognise(columns)
-    rows = sum(not r.is_blank for r in data.rows)
+    rows = len(data.rows)
     draft = Draft(path, header, rows, locale or sheet_language(header.headers), found, columns)
     talent = _talent(draft)
     job = _job(draft)

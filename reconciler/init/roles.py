@@ -176,10 +176,6 @@ class Recognition:
     passed_over: list[Choice] = field(default_factory=list)  # fit a role another column got
     rejected: list[tuple[str, Column]] = field(default_factory=list)  # (role, column): header fits, values do not
 
-    def column_of(self, role: str) -> str | None:
-        choice = self.choices.get(role)
-        return choice.column.header if choice else None
-
 
 def sample_columns(sheet: Sheet) -> list[Column]:
     """Every named column (the first of a repeated header) with up to SAMPLE non-blank values."""

@@ -45,8 +45,3 @@ def as_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def is_textual(value: Any) -> bool:
-    """Written as a text cell (IDs must never turn into numbers)."""
-    return isinstance(value, str)

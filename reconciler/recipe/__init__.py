@@ -5,8 +5,6 @@ from reconciler.recipe.headers import mapped_headers, required_headers, validate
 from reconciler.recipe.loader import load_recipe, parse_recipe, recipe_json_schema
 from reconciler.recipe.models import (
     BUILTIN_MATCHERS,
-    BUILTIN_MODES,
-    BUILTIN_WRITERS,
     IDENTIFICATION_TYPES,
     CacheSection,
     InputSpec,
@@ -22,8 +20,6 @@ from reconciler.recipe.values import parse_duration
 
 __all__ = [
     "BUILTIN_MATCHERS",
-    "BUILTIN_MODES",
-    "BUILTIN_WRITERS",
     "DEFAULT_BASE_URL",
     "IDENTIFICATION_TYPES",
     "CacheSection",

@@ -32,8 +32,6 @@ from reconciler.recipe.strictness import Loc, StrictModel, recipe_error, short_f
 from reconciler.recipe.values import check_country_code, check_locale, check_path_template, check_redis_url, parse_duration
 
 BUILTIN_MATCHERS = ("mobile", "email", "id_number")
-BUILTIN_MODES = ("all", "any")
-BUILTIN_WRITERS = ("xlsx", "csv", "jsonl")
 
 # IdentificationType of hire/v1/talents/batch_get_id (feishu-api.md).
 IDENTIFICATION_TYPES = {
@@ -389,10 +387,6 @@ class Recipe(StrictModel):
             if line is not None:
                 return tuple(loc[:depth]), line
         return loc, None
-
-    def line_of(self, loc: Loc) -> int | None:
-        """1-based line of the deepest key of `loc` present in the recipe file (None if not from a file)."""
-        return self._located(loc)[1]
 
     def issue_at(self, loc: Loc, key: str | Message, /, **params: Any) -> RecipeIssue:
         """A RecipeIssue for checks that run after loading, at the deepest key of `loc` in the file.

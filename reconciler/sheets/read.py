@@ -145,11 +145,11 @@ def read_sheet(
     header_row: HeaderRow = "auto",
     required_headers: Sequence[str] = (),
 ) -> Sheet:
-    """Read one sheet: the header row and every row below it up to the last row with a value.
+    """Read one sheet: the header row and every non-blank row below it.
 
-    Blank rows in between are kept (with blank cells) so that writers leave them
-    blank; rows after the last non-blank one are not returned. A header that
-    appears twice is read from its first column, with a warning in `Sheet.warnings`.
+    A blank row (every cell under a header blank) is dropped here, once: no later
+    stage looks at it, and the writers leave it blank. A header that appears twice
+    is read from its first column, with a warning in `Sheet.warnings`.
     """
     path = Path(path)
     grid = _open(path, sheet)
@@ -157,29 +157,34 @@ def read_sheet(
         number, headers = _find_header(grid, path, header_row, [h.strip() for h in required_headers])
         warnings = _duplicate_warnings(_where(path, grid.name), headers)
         with gc_paused():
-            rows = _data_rows(grid, number, headers)
-        return Sheet(path, grid.name, number, headers, rows, warnings)
+            rows, blank_formula_rows = _data_rows(grid, number, headers)
+        return Sheet(path, grid.name, number, headers, rows, warnings, blank_formula_rows)
     finally:
         grid.close()
 
 
-def _data_rows(grid: _ExcelGrid | _CalamineGrid | CsvGrid, header_row: int, headers: list[str]) -> list[SheetRow]:
+def _data_rows(
+    grid: _ExcelGrid | _CalamineGrid | CsvGrid, header_row: int, headers: list[str]
+) -> tuple[list[SheetRow], list[SheetRow]]:
+    """(the non-blank rows, the blank rows holding a formula without a saved value)."""
     columns: dict[str, int] = {}
     for index, header in enumerate(headers):
         if header:
             columns.setdefault(header, index)  # a repeated header reads its first column
     wanted = list(columns.items())
     rows: list[SheetRow] = []
-    # Blank rows count only if a non-blank row follows: sheets often end in thousands
-    # of formatted but empty rows. None stands for "every cell empty".
-    pending: list[tuple[int, dict[str, Cell] | None]] = []
+    formula_rows: list[SheetRow] = []
+    # A blank row with an unsaved formula counts only if a non-blank row follows
+    # (as every row did when blank rows were kept up to the last non-blank one).
+    pending: list[SheetRow] = []
     for row_number, cells in enumerate(grid.rows(header_row + 1, None, len(headers)), start=header_row + 1):
         row_cells = {header: cells[index] for header, index in wanted}
         if all(c is BLANK or c.is_blank for c in row_cells.values()):
-            empty = all(c is BLANK for c in row_cells.values())
-            pending.append((row_number, None if empty else row_cells))
+            if any(c.unsaved_formula for c in row_cells.values()):
+                pending.append(SheetRow(row_number, row_cells))
             continue
-        rows.extend(SheetRow(n, dict.fromkeys(columns, BLANK) if c is None else c) for n, c in pending)
-        pending.clear()
+        if pending:
+            formula_rows += pending
+            pending.clear()
         rows.append(SheetRow(row_number, row_cells))
-    return rows
+    return rows, formula_rows

@@ -3,8 +3,8 @@
 A record holds the original columns (each non-blank header, first occurrence,
 with the cell's text as a person sees it) followed by the output columns. An
 output column whose header the sheet already has is filled in place, as in the
-xlsx copy. Fully blank input rows are skipped: the spec writes nothing into
-them and an empty record carries no information. Rows the run decided nothing
+xlsx copy. Fully blank input rows have no record (the reader drops them): the
+spec writes nothing into them and an empty record carries no information. Rows the run decided nothing
 for keep their original text and empty output columns.
 
 csv: UTF-8 with a BOM (Excel then reads Chinese correctly), a header line, TRUE/
@@ -47,8 +47,6 @@ def _records(ctx: WriteContext) -> Iterator[tuple[int, dict[str, Any]]]:
     output = {c.header: c for c in ctx.columns}
     for row in ctx.sheet.rows:
         outcome = ctx.outcomes.get(row.number)
-        if outcome is None and row.is_blank:
-            continue
         record: dict[str, Any] = {}
         for header in columns:
             if header in output and outcome is not None:

@@ -18,10 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import get_column_letter
 
-from reconciler.messages.render import Message
 from reconciler.model import OutputColumn, WriteContext
 from reconciler.writers.annotation import (
     MISMATCH_FILL,
@@ -29,12 +27,12 @@ from reconciler.writers.annotation import (
     Placement,
     added_width,
     display_width,
-    labels_for,
     place_columns,
 )
 from reconciler.writers.cellxml import CellRenderer
 from reconciler.writers.common import outcome_getter, text_of
-from reconciler.writers.sheetxml import ExistingCell, WorksheetXml, row_number
+from reconciler.writers.layout import CellChange, comment_text
+from reconciler.writers.sheetxml import ExistingCell, WorksheetXml, cell_ref, row_number
 
 CHUNK = 1 << 20  # bytes handed to the zip stream at a time
 _STYLE_ATTRIBUTE = re.compile(rb"""\ss\s*=\s*["'][0-9]+["']""")
@@ -78,7 +76,6 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
     plan = RowsPlan(placement, columns, merged_ranges)
     header_row = ctx.sheet.header_row
     widths = {header: display_width(header) for header in placement.columns}
-    labels = labels_for(ctx.locale)
     merged = bool(plan.merged)
     for header, (index, appended) in placement.columns.items():
         if appended and merged and plan.covered(header_row, index):
@@ -98,16 +95,11 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
             found = ctx.sheet.column_index(header)
             if found is None or (merged and plan.covered(number, found + 1)):
                 continue
-            shown = ILLEGAL_CHARACTERS_RE.sub("", text_of(feishu_value)) or labels["blank"]
-            plan.comments[(number, found + 1)] = f"{labels['feishu']}: {shown}"
+            plan.comments[(number, found + 1)] = comment_text(feishu_value, ctx.locale)
     plan.widths = {index: added_width(widths[header])
                    for header, (index, appended) in placement.columns.items() if appended}
     plan.last_row = max(used_rows, header_row, max(ctx.outcomes, default=0))
     return plan
-
-
-def warnings(plan: RowsPlan, sheet_name: str) -> list[Message]:
-    return [Message("warning.merged_cells", header=repr(h), sheet=repr(sheet_name)) for h in sorted(plan.skipped)]
 
 
 class _RowWriter:
@@ -134,10 +126,10 @@ class _RowWriter:
             if appended and not (self.plan.merged and self.plan.covered(number, index))
         ]
 
-    def changes(self, number: int) -> tuple[list[str], dict[int, tuple[bool, Any, str, str | None]]]:
-        """(cells appended at the row's end, {existing column: (write?, value, kind, fill)})."""
+    def changes(self, number: int) -> tuple[list[str], dict[int, CellChange]]:
+        """(cells appended at the row's end, {existing column: its change})."""
         appended = list(self.header_cells) if number == self.ctx.sheet.header_row else []
-        changed: dict[int, tuple[bool, Any, str, str | None]] = {}
+        changed: dict[int, CellChange] = {}
         outcome = self.ctx.outcomes.get(number)
         if outcome is None:
             return appended, changed
@@ -154,12 +146,13 @@ class _RowWriter:
             if col.appended:
                 appended.append(cell(f"{self.letters[col.index]}{number}", value, kind, 0, fill))
             else:
-                changed[col.index] = (True, value, kind, fill)
+                changed[col.index] = CellChange(number, col.index, value, kind, fill)
         for header in outcome.mismatches:
             found = self.ctx.sheet.column_index(header)
             if found is not None and (number, found + 1) in plan.comments:
-                write, value, kind, _ = changed.get(found + 1, (False, None, "value", None))
-                changed[found + 1] = (write, value, kind, MISMATCH_FILL)
+                change = changed.get(found + 1)
+                changed[found + 1] = (CellChange(number, found + 1, fill=MISMATCH_FILL, write=False) if change is None
+                                      else change.filled(MISMATCH_FILL))
         return appended, changed
 
     def row(self, number: int, row: bytes | None) -> bytes | None:
@@ -169,43 +162,42 @@ class _RowWriter:
             return None
         sheet, close = self.sheet, self.close
         if row is None:
-            cells = [self._render(number, column, change, None) for column, change in sorted(changed.items())]
+            cells = [self._render(change, None) for _, change in sorted(changed.items())]
             return (f'<{sheet.p}row r="{number}">' + "".join(cells + appended)).encode("utf-8") + close
         start_tag = sheet.row_start_tag(row)
         if not changed:  # the usual case: cells appended after the row's last cell
             body = row[row.find(b">") + 1 : -len(close)] if row.endswith(close) else b""  # <row/> has none
             return start_tag + body + "".join(appended).encode("utf-8") + close
-        return self._rewrite(row, number, start_tag, appended, changed)
+        return self._rewrite(row, start_tag, appended, changed)
 
-    def _rewrite(self, row: bytes, number: int, start_tag: bytes, appended: list[str], changed: dict) -> bytes:
+    def _rewrite(self, row: bytes, start_tag: bytes, appended: list[str], changed: dict[int, CellChange]) -> bytes:
         out, pos = [start_tag], row.find(b">") + 1
-        pending = sorted(changed.items())
+        pending = [change for _, change in sorted(changed.items())]
         for existing in self.sheet.cells(row):
-            while pending and pending[0][0] < existing.column:  # a changed column with no cell yet
-                column, change = pending.pop(0)
-                out += [row[pos:existing.start], self._render(number, column, change, None).encode("utf-8")]
+            while pending and pending[0].column < existing.column:  # a changed column with no cell yet
+                change = pending.pop(0)
+                out += [row[pos:existing.start], self._render(change, None).encode("utf-8")]
                 pos = existing.start
-            if pending and pending[0][0] == existing.column:
-                column, change = pending.pop(0)
+            if pending and pending[0].column == existing.column:
+                change = pending.pop(0)
                 out.append(row[pos:existing.start])
-                if change[0]:
+                if change.write:
                     self.overwrote_formula |= existing.has_formula
-                    out.append(self._render(number, column, change, existing.style).encode("utf-8"))
+                    out.append(self._render(change, existing.style).encode("utf-8"))
                 else:
-                    out.append(self._restyled(row, existing, change[3]))
+                    out.append(self._restyled(row, existing, change.fill))
                 pos = existing.end
         if row.endswith(self.close):
             out.append(row[pos:-len(self.close)])
-        out += [self._render(number, column, change, None).encode("utf-8") for column, change in pending]
+        out += [self._render(change, None).encode("utf-8") for change in pending]
         out += ["".join(appended).encode("utf-8"), self.close]
         return b"".join(out)
 
-    def _render(self, number: int, column: int, change, style: int | None) -> str:
-        write, value, kind, fill = change
-        ref = f"{get_column_letter(column)}{number}"
-        if write:
-            return self.renderer.cell(ref, value, kind, style or 0, fill)
-        return self.renderer.empty(ref, self.renderer.styles.derive(style or 0, fill=fill))
+    def _render(self, change: CellChange, style: int | None) -> str:
+        ref = cell_ref(change.column, change.row)
+        if change.write:
+            return self.renderer.cell(ref, change.value, change.kind, style or 0, change.fill)
+        return self.renderer.empty(ref, self.renderer.styles.derive(style or 0, fill=change.fill))
 
     def _restyled(self, row: bytes, cell: ExistingCell, fill: str | None) -> bytes:
         """The existing cell with the fill added to its style, its content kept byte for byte."""

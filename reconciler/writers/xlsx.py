@@ -27,7 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_from_string, range_boundaries
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reconciler.errors import SheetError
@@ -39,16 +39,24 @@ from reconciler.writers.annotation import (
     SUMMARY_WIDTHS,
     added_width,
     display_width,
-    labels_for,
     place_columns,
     summary_cells,
     summary_rows,
     summary_title,
 )
 from reconciler.writers.common import atomic_output, check_output_path, looks_like_formula, outcome_value, text_of
+from reconciler.writers.layout import (
+    COMMENT_AUTHOR,
+    EXCEL_SUFFIXES,
+    add_warnings,
+    auto_filter,
+    comment_text,
+    frozen_top_left,
+    keeps_macros,
+    merged_warnings,
+    table_at_header,
+)
 
-OPENPYXL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
-MACRO_SUFFIXES = {".xlsm", ".xltm"}
 _SHAPE_TAG = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>]")
 _INVALID_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -110,9 +118,7 @@ def write_xlsx_openpyxl(ctx: WriteContext) -> Path:
     workbook, sheet = _open_copy(ctx, found)
     try:
         found.extend(_annotate(sheet, ctx))
-        for warning in found:
-            if warning not in ctx.summary.warnings:
-                ctx.summary.warnings.append(warning)
+        add_warnings(ctx, found)
         _add_summary(workbook, ctx, sheet.title)
         with atomic_output(ctx) as tmp:
             workbook.save(tmp)
@@ -125,13 +131,11 @@ def write_xlsx_openpyxl(ctx: WriteContext) -> Path:
 def _open_copy(ctx: WriteContext, found: list[str]) -> tuple[Workbook, Worksheet]:
     source = Path(ctx.input_path)
     suffix = source.suffix.lower()
-    if suffix not in OPENPYXL_SUFFIXES:
+    if suffix not in EXCEL_SUFFIXES:
         if suffix != ".csv":
             found.append(Message("warning.copy_as_text", suffix=suffix))
         return _workbook_from_rows(ctx)
-    # A macro project is only kept when the copy can hold it: Excel refuses an
-    # .xlsx whose content type says macro-enabled.
-    keep_vba = suffix in MACRO_SUFFIXES and Path(ctx.output_path).suffix.lower() in MACRO_SUFFIXES
+    keep_vba = keeps_macros(suffix, Path(ctx.output_path).suffix)
     found.extend(lost_features(source, keep_vba))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -231,20 +235,18 @@ def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
             if column.kind == "status" and value in STATUS_FILLS:
                 cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[value])
         _mark_mismatches(sheet, ctx, row_number, outcome.mismatches)
-    found += [Message("warning.merged_cells", header=repr(h), sheet=repr(sheet.title)) for h in skipped]
+    found += merged_warnings(skipped, sheet.title)
 
     for header, (index, appended) in placed.items():
         if appended:
             sheet.column_dimensions[get_column_letter(index)].width = added_width(widths[header])
     _freeze_header(sheet, header_row)
-    last_column = placement.last_column
-    if any(_table_covers_row(table.ref, header_row) for table in sheet.tables.values()):
-        found.append(Message("warning.table_filter", sheet=repr(sheet.title)))
-    else:
-        last_row = max(sheet.max_row, header_row)
-        start = _filter_start(sheet, header_row)
-        sheet.auto_filter.ref = f"{start}{header_row}:{get_column_letter(last_column)}{last_row}"
-    return found
+    has_table = table_at_header([table.ref for table in sheet.tables.values()], header_row)
+    decision = auto_filter(sheet.title, header_row, placement.last_column, max(sheet.max_row, header_row),
+                           existing=sheet.auto_filter.ref, table_at_header=has_table)
+    if decision.ref is not None:
+        sheet.auto_filter.ref = decision.ref
+    return found + decision.warnings
 
 
 def _write_header(cell: Cell, header: str, style_source: Cell | None) -> None:
@@ -261,7 +263,6 @@ def _write_header(cell: Cell, header: str, style_source: Cell | None) -> None:
 
 
 def _mark_mismatches(sheet: Worksheet, ctx: WriteContext, row_number: int, mismatches: dict[str, str]) -> None:
-    labels = labels_for(ctx.locale)
     for header, feishu_value in mismatches.items():
         index = ctx.sheet.column_index(header)
         if index is None:
@@ -269,8 +270,7 @@ def _mark_mismatches(sheet: Worksheet, ctx: WriteContext, row_number: int, misma
         cell = sheet.cell(row_number, index + 1)
         if isinstance(cell, MergedCell):
             continue
-        shown = ILLEGAL_CHARACTERS_RE.sub("", text_of(feishu_value)) or labels["blank"]
-        cell.comment = Comment(f"{labels['feishu']}: {shown}", "reconciler")
+        cell.comment = Comment(comment_text(feishu_value, ctx.locale), COMMENT_AUTHOR)
         cell.fill = PatternFill("solid", fgColor=MISMATCH_FILL)
 
 
@@ -279,21 +279,7 @@ def _freeze_header(sheet: Worksheet, header_row: int) -> None:
     column = "A"
     if sheet.freeze_panes:
         column = coordinate_from_string(sheet.freeze_panes)[0]
-    sheet.freeze_panes = f"{column}{header_row + 1}"
-
-
-def _filter_start(sheet: Worksheet, header_row: int) -> str:
-    """Column letter the filter starts at: an existing filter's, so its criteria keep their columns."""
-    if sheet.auto_filter.ref:
-        min_col, min_row, _, _ = range_boundaries(sheet.auto_filter.ref)
-        if min_row == header_row and min_col:
-            return get_column_letter(min_col)
-    return "A"
-
-
-def _table_covers_row(ref: str, row: int) -> bool:
-    _, min_row, _, max_row = range_boundaries(ref)
-    return min_row <= row <= max_row
+    sheet.freeze_panes = frozen_top_left(column, header_row)
 
 
 def _add_summary(workbook: Workbook, ctx: WriteContext, sheet_name: str) -> None:

@@ -11,9 +11,9 @@ writer instead copies every part of the package as it is and rewrites only:
   their VML drawing (new parts), the Summary sheet (a new part), and the small
   lists that name parts: workbook.xml, its relationships, [Content_Types].xml.
 
-What it decides (placement, values, fills, Summary rows) is what the openpyxl
-writer decides (writers.annotation, cellxml). Inputs it cannot handle return
-None, and `write_xlsx` uses the openpyxl writer for them.
+What it decides (placement, values, fills, comments, filter, Summary rows) is
+what the openpyxl writer decides (writers.annotation, layout, cellxml). Inputs it
+cannot handle return None, and `write_xlsx` uses the openpyxl writer for them.
 """
 
 from __future__ import annotations
@@ -24,23 +24,30 @@ import zipfile
 from pathlib import Path
 
 from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
-from openpyxl.utils.cell import absolute_coordinate, get_column_letter, quote_sheetname, range_boundaries
+from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
 from openpyxl.xml.functions import tostring
 from xml.sax.saxutils import quoteattr
 
 from reconciler.errors import SheetError
-from reconciler.messages.render import Message
 from reconciler.model import WriteContext
 from reconciler.ooxml import parts as ooxml, xmltext
 from reconciler.writers.annotation import SUMMARY_WIDTHS, summary_cells, summary_rows, summary_title
 from reconciler.writers.cellxml import CellRenderer
 from reconciler.writers.common import atomic_output, check_output_path
-from reconciler.writers.sheet_rows import RowsPlan, plan_rows, warnings, write_rows
+from reconciler.writers.layout import (
+    COMMENT_AUTHOR,
+    EXCEL_SUFFIXES,
+    MACRO_SUFFIXES,
+    add_warnings,
+    auto_filter,
+    frozen_top_left,
+    merged_warnings,
+    table_at_header,
+)
+from reconciler.writers.sheet_rows import RowsPlan, plan_rows, write_rows
 from reconciler.writers.sheetxml import CannotStream, WorksheetXml, cell_ref
 from reconciler.writers.stylesheet import StyleSheet
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
-MACRO_SUFFIXES = {".xlsm", ".xltm"}
 CT_SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 CT_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 # CT_Workbook's children, in schema order.
@@ -100,7 +107,7 @@ class _Copy:
             raise CannotStream("the sheet already has comments or a VML drawing")
         self.comment_rel, self.vml_rel = ooxml.new_ids({r.id for r in self.sheet_rels}, 2)
         self.summary_rel = ooxml.new_ids({r.id for r in self.book.rels}, 1)[0]
-        self.table_at_header = any(_covers(ref, ctx.sheet.header_row) for ref in self._table_refs())
+        self.table_at_header = table_at_header(self._table_refs(), ctx.sheet.header_row)
 
     def _table_refs(self) -> list[str]:
         by_id = {r.id: r for r in self.sheet_rels}
@@ -121,9 +128,7 @@ class _Copy:
         deferred = {self.styles_name, "[Content_Types].xml", self.book.part, ooxml.rels_part(self.book.part),
                     ooxml.rels_part(self.entry.part), *calc_chain}
         plan = plan_rows(self.sheet, ctx)
-        for warning in warnings(plan, self.entry.name):
-            if warning not in ctx.summary.warnings:
-                ctx.summary.warnings.append(warning)
+        add_warnings(ctx, merged_warnings(plan.skipped, self.entry.name))
         filter_ref = self._edit_skeleton(plan)
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
             overwrote_formula = False
@@ -145,25 +150,16 @@ class _Copy:
         """Dimension, frozen header, widths, filter and the comments' drawing; returns the filter's range."""
         sheet, header_row = self.sheet, self.ctx.sheet.header_row
         sheet.set_dimension(sheet.grown_dimension(plan.last_column, plan.last_row))
-        sheet.freeze(f"{sheet.frozen_column()}{header_row + 1}")
+        sheet.freeze(frozen_top_left(sheet.frozen_column(), header_row))
         sheet.set_widths(plan.widths)
-        filter_ref = None
-        if self.table_at_header:
-            warning = Message("warning.table_filter", sheet=repr(self.entry.name))
-            if warning not in self.ctx.summary.warnings:
-                self.ctx.summary.warnings.append(warning)
-        else:
-            start = "A"
-            existing = sheet.auto_filter_ref()
-            if existing:
-                min_col, min_row, _, _ = range_boundaries(existing)
-                if min_row == header_row and min_col:
-                    start = get_column_letter(min_col)
-            filter_ref = f"{start}{header_row}:{get_column_letter(plan.last_column)}{plan.last_row}"
-            sheet.set_auto_filter(filter_ref)
+        decision = auto_filter(self.entry.name, header_row, plan.last_column, plan.last_row,
+                               existing=sheet.auto_filter_ref(), table_at_header=self.table_at_header)
+        add_warnings(self.ctx, decision.warnings)
+        if decision.ref is not None:
+            sheet.set_auto_filter(decision.ref)
         if plan.comments:
             sheet.add_legacy_drawing(self.vml_rel)
-        return filter_ref
+        return decision.ref
 
     def _write_sheet(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, plan: RowsPlan) -> bool:
         entry = _entry(info)
@@ -202,7 +198,7 @@ class _Copy:
             return None
         records = []
         for (row, column), text in sorted(comments.items()):
-            record = CommentRecord(ref=cell_ref(column, row), author="reconciler")
+            record = CommentRecord(ref=cell_ref(column, row), author=COMMENT_AUTHOR)
             record.text.t = text
             records.append(record)
         sheet = CommentSheet.from_comments(records)
@@ -362,8 +358,3 @@ def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     entry.compress_type = zipfile.ZIP_DEFLATED
     entry.external_attr = info.external_attr
     return entry
-
-
-def _covers(ref: str, row: int) -> bool:
-    _, min_row, _, max_row = range_boundaries(ref)
-    return min_row <= row <= max_row
