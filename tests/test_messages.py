@@ -22,7 +22,7 @@ from reconciler.messages import en_US, zh_CN
 from reconciler.messages.locale import EN, ZH
 from reconciler.messages.render import CATALOGUES, InvalidValue, Message, join, render
 from reconciler.model import RowOutcome, RunSummary
-from reconciler.pipeline import _report
+from reconciler.pipeline.report import report_json
 from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET
 
 PACKAGE = Path(reconciler.__file__).parent
@@ -185,7 +185,7 @@ def test_row_notes_are_data_and_plain_text_still_works():
 def test_report_warnings_carry_keys():
     summary = RunSummary("r", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
                          warnings=[Message("warning.unknown_job_field", field="x.y"), "a plugin's warning"])
-    report = _report(summary, [], {}, ZH)
+    report = report_json(summary, [], {}, ZH)
     assert report["warnings"][0] == {"key": "warning.unknown_job_field", "params": {"field": "x.y"},
                                      "text": zh_CN.MESSAGES["warning.unknown_job_field"].format(field="x.y")}
     assert report["warnings"][1] == {"key": "plain", "params": {"text": "a plugin's warning"},
