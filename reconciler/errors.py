@@ -153,7 +153,8 @@ class FeishuError(ReconcilerError):
     exit_code = 1
 
     def __init__(self, key: str | Message, /, *, code: int | None = None, http_status: int | None = None, **params: Any):
-        super().__init__(key, **({"code": code} if code is not None else {}), **params)  # templates may quote the code
+        # templates may quote the code; an answer without one still renders
+        super().__init__(key, code=code if code is not None else "-", **params)
         self.code = code
         self.http_status = http_status
 

@@ -37,6 +37,9 @@ class MissingCredentialsError(FeishuAuthError):
     exit_code = 2
 
 
+FAILURE_MEMORY_SECONDS = 10.0
+
+
 class TokenProvider:
     def __init__(
         self,
@@ -59,6 +62,7 @@ class TokenProvider:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._refresh_at = 0.0
+        self._failure: tuple[float, Message] | None = None  # (until when, why) the last fetch failed
         # Auth is never cached and not rate-limited (TENANT_TOKEN in the endpoint table).
         self._http = requests.Session()
 
@@ -80,7 +84,9 @@ class TokenProvider:
     def _fetch(self) -> None:
         if not self._app_id or not self._secret:
             raise MissingCredentialsError("error.missing_credentials")
-        body = None
+        if self._failure is not None and self.clock() < self._failure[0]:
+            raise FeishuError(self._failure[1])
+        body, failure = None, None
         for attempt in range(1, self._attempts + 1):
             try:
                 response = self._http.post(
@@ -89,21 +95,31 @@ class TokenProvider:
                     headers={"Content-Type": JSON_CONTENT_TYPE},  # the seed page's fixed value
                     timeout=self._timeout,
                 )
-                body = response.json()
-                if response.status_code < 500:
+            except requests.RequestException:
+                body, failure = None, Message("error.unreachable", url=self._url)
+            else:
+                body, failure = _token_answer(response, self._url)
+                if body is not None and response.status_code < 500:
                     break
-            except (requests.RequestException, ValueError):
-                body = None
             if attempt < self._attempts:
                 time.sleep(0.2 * 2**attempt)
         if body is None:
-            raise FeishuError("error.unreachable", url=self._url)
+            # Remembered for a few seconds: every request of the run waits for a token, and
+            # each would otherwise spend the same retries learning the same thing.
+            self._failure = (self.clock() + FAILURE_MEMORY_SECONDS, failure or Message("error.unreachable", url=self._url))
+            raise FeishuError(self._failure[1])
         code = body.get("code")
         if code != 0 or not body.get("tenant_access_token"):
             reason = (Message(AUTH_REFUSALS[code]) if code in AUTH_REFUSALS
                       else Message("reason.feishu_said", msg=body.get("msg", "no message")))
             raise FeishuAuthError("error.credentials_refused", code=code, reason=reason)
-        expire = float(body.get("expire") or 7200)
+        try:
+            expire = float(body.get("expire") or 7200)
+        except (TypeError, ValueError):
+            # Not a number of seconds: assume Feishu's usual two hours. A token that dies
+            # sooner is answered with 99991663, and the request is replayed with a new one.
+            log.warning("the token answer's expire is not a number of seconds; assuming 7200")
+            expire = 7200.0
         # Refresh a little before expiry: 5 minutes for real tokens, a quarter of
         # the lifetime for the short-lived ones a test sandbox hands out.
         margin = min(300.0, expire / 4)
@@ -112,3 +128,15 @@ class TokenProvider:
         log.info("fetched a tenant access token for app %s (valid %.0f s)", self._app_id, expire)
         if self._on_refresh:
             self._on_refresh()
+
+
+def _token_answer(response: requests.Response, url: str) -> tuple[dict | None, Message | None]:
+    """(the JSON object, None), or (None, what came back instead) in words a person can check."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip() or "?"
+    try:
+        body = response.json()
+    except ValueError:
+        return None, Message("error.auth_not_json", url=url, status=response.status_code, kind=kind)
+    if not isinstance(body, dict) or "code" not in body:
+        return None, Message("error.auth_wrong_shape", url=url, status=response.status_code)
+    return body, None

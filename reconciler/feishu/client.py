@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
+from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_random_exponential
 
 from reconciler.errors import FeishuAuthError, FeishuError, FeishuScopeError
@@ -64,6 +65,33 @@ class RateLimitedError(FeishuError):
 
 class CacheMissError(FeishuError):
     """--offline and the answer is not in the cache."""
+
+
+class MalformedAnswerError(FeishuError):
+    """An answer with code 0 whose items are not what the API page says (not objects, wrong types).
+
+    Raised per request: the rows that request answers become `error` rows with this
+    reason, every other request's answers are kept. The reason names the item and the
+    field, never the values (they may hold a mobile number)."""
+
+
+def validated_items(model, items, *, field: str):
+    """`items` as `model` objects; MalformedAnswerError naming the first bad item and field."""
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise MalformedAnswerError("error.answer_not_list", field=field, found=type(items).__name__)
+    out = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise MalformedAnswerError("error.answer_item_not_object", field=field, index=index + 1,
+                                       found=type(item).__name__)
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            where = ".".join(str(part) for part in exc.errors()[0].get("loc", ())) or "?"
+            raise MalformedAnswerError("error.answer_item_invalid", field=field, index=index + 1, where=where) from None
+    return out
 
 
 class InvalidMobileError(FeishuError):
@@ -276,7 +304,7 @@ class FeishuClient:
         if not body:
             raise ValueError("send at least one of mobile_number_list, email_list, identification_number_list")
         data = self.call(TALENT_IDS, body=body)
-        return [Talent.model_validate(t) for t in data.get("talent_list") or []]
+        return validated_items(Talent, data.get("talent_list"), field="talent_list")
 
     def job_datas_page(
         self,
@@ -353,7 +381,7 @@ def _with_page_token(params: dict, token: str) -> dict:
 
 
 def _job_data_page(data: dict) -> JobDataPage:
-    items = [JobData.model_validate(i) for i in data.get("items") or []]
+    items = validated_items(JobData, data.get("items"), field="items")
     has_more = bool(data.get("has_more"))
     return JobDataPage(items, has_more, data.get("page_token") if has_more else None)
 

@@ -376,4 +376,10 @@ MESSAGES: dict[str, str] = {
     "recipe.path_too_long": "the template is longer than {limit} characters; use a shorter file name",
     "recipe.too_many_values": "the recipe expands to more than {limit} values (YAML anchors and aliases, *name, repeated inside each other); write the sections out without nested aliases",
     "warning.requests_failed": "{n} request(s) to Feishu failed after retries, so their rows are error: {reason}",
+    # ---- answers that are not what the API pages say (issue 15)
+    "error.answer_not_list": "Feishu's answer could not be read: {field} is a {found}, not a list",
+    "error.answer_item_not_object": "Feishu's answer could not be read: item {index} of {field} is a {found}, not an object",
+    "error.answer_item_invalid": "Feishu's answer could not be read: item {index} of {field} has an unexpected {where}",
+    "error.auth_not_json": "Feishu's address {url} answered HTTP {status} with {kind} instead of JSON; check FEISHU_BASE_URL (it must be the Feishu or Lark open platform, e.g. https://open.feishu.cn)",
+    "error.auth_wrong_shape": "Feishu's address {url} answered HTTP {status} with JSON that is not a Feishu answer (no code field); check FEISHU_BASE_URL (e.g. https://open.feishu.cn)",
 }

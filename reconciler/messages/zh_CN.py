@@ -302,4 +302,10 @@ MESSAGES: dict[str, str] = {
     "recipe.path_too_long": "模板超过 {limit} 个字符；请使用更短的文件名",
     "recipe.too_many_values": "配方展开后超过 {limit} 个值（YAML 锚点和别名 *name 层层嵌套）；请直接写出各节内容，不要嵌套别名",
     "warning.requests_failed": "{n} 个飞书请求在重试后仍然失败，相关行标为“出错”：{reason}",
+    # ---- answers that are not what the API pages say (issue 15)
+    "error.answer_not_list": "无法读取飞书的应答：{field} 是 {found}，不是列表",
+    "error.answer_item_not_object": "无法读取飞书的应答：{field} 的第 {index} 项是 {found}，不是对象",
+    "error.answer_item_invalid": "无法读取飞书的应答：{field} 的第 {index} 项中 {where} 的值不符合预期",
+    "error.auth_not_json": "飞书地址 {url} 返回了 HTTP {status} 的 {kind}，而不是 JSON；请检查 FEISHU_BASE_URL（应为飞书或 Lark 开放平台地址，例如 https://open.feishu.cn）",
+    "error.auth_wrong_shape": "飞书地址 {url} 返回了 HTTP {status}，但 JSON 内容不是飞书的应答（没有 code 字段）；请检查 FEISHU_BASE_URL（例如 https://open.feishu.cn）",
 }
