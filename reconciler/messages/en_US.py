@@ -382,4 +382,9 @@ MESSAGES: dict[str, str] = {
     "error.answer_item_invalid": "Feishu's answer could not be read: item {index} of {field} has an unexpected {where}",
     "error.auth_not_json": "Feishu's address {url} answered HTTP {status} with {kind} instead of JSON; check FEISHU_BASE_URL (it must be the Feishu or Lark open platform, e.g. https://open.feishu.cn)",
     "error.auth_wrong_shape": "Feishu's address {url} answered HTTP {status} with JSON that is not a Feishu answer (no code field); check FEISHU_BASE_URL (e.g. https://open.feishu.cn)",
+    # ---- sheets that hold no cells, formats no reader reads (issue 15)
+    "error.sheet_is_chart": "{name}: '{sheet}' is a chart sheet, which holds no cells to reconcile; choose one of its worksheets: {sheets}",
+    "error.strict_ooxml": "{name} is saved as Strict Open XML Spreadsheet, which reconciler cannot read; in Excel choose File > Save As > Excel Workbook (.xlsx), then run again",
+    # ---- no room for the result columns (issue 15)
+    "error.no_room_for_columns": "sheet {sheet} uses columns up to {last}: with the {needed} result columns it would pass XFD, Excel's last column; delete the unused columns at the right of the sheet (or give the result columns the names of existing columns), then run again; nothing was written",
 }

@@ -308,4 +308,9 @@ MESSAGES: dict[str, str] = {
     "error.answer_item_invalid": "无法读取飞书的应答：{field} 的第 {index} 项中 {where} 的值不符合预期",
     "error.auth_not_json": "飞书地址 {url} 返回了 HTTP {status} 的 {kind}，而不是 JSON；请检查 FEISHU_BASE_URL（应为飞书或 Lark 开放平台地址，例如 https://open.feishu.cn）",
     "error.auth_wrong_shape": "飞书地址 {url} 返回了 HTTP {status}，但 JSON 内容不是飞书的应答（没有 code 字段）；请检查 FEISHU_BASE_URL（例如 https://open.feishu.cn）",
+    # ---- sheets that hold no cells, formats no reader reads (issue 15)
+    "error.sheet_is_chart": "{name}：“{sheet}”是图表工作表，没有可核对的单元格；请选择其中一个工作表：{sheets}",
+    "error.strict_ooxml": "{name} 保存为“Strict Open XML 电子表格”格式，reconciler 读不了；请在 Excel 中选择 文件 > 另存为 > Excel 工作簿（.xlsx）后重新运行",
+    # ---- no room for the result columns (issue 15)
+    "error.no_room_for_columns": "工作表 {sheet} 已用到 {last} 列，再加 {needed} 个结果列就会超出 Excel 的最后一列（XFD）；请删除表格右侧不用的列（或让结果列使用已有列的列名）后重新运行；没有写入任何文件",
 }

@@ -44,23 +44,29 @@ def required_headers(recipe: Recipe) -> list[str]:
 def validate_headers(recipe: Recipe, headers: Sequence[str], *, sheet_label: str) -> list[RecipeIssue]:
     """An issue, at the recipe key that names it, for every mapped header the sheet does not have."""
     present = set(headers)
-    listing = [h for h in headers if h and h.strip()] or Message("recipe.no_headers")
+    listing = [shown_header(h) for h in headers if h and h.strip()] or Message("recipe.no_headers")
     issues = []
     for loc, header in mapped_headers(recipe):
         if header in present:
             continue
         hint = _suggestion(header, headers)
-        hint = Message("recipe.did_you_mean", name=hint) if hint else ""
-        issues.append(recipe.issue_at(loc, "recipe.header_missing", header=header, sheet=sheet_label, hint=hint,
+        hint = Message("recipe.did_you_mean", name=shown_header(hint)) if hint else ""
+        issues.append(recipe.issue_at(loc, "recipe.header_missing", header=shown_header(header), sheet=sheet_label, hint=hint,
                                       found=listing))
     return issues
+
+
+def shown_header(header: str) -> str:
+    """A header as a message shows it: a line break inside a cell (Alt+Enter) as \\n, so the
+    sentence stays on one line and the person sees why the name does not match."""
+    return header.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
 
 
 def _suggestion(header: str, headers: Sequence[str]) -> str | None:
     # Stray spaces and letter case are the usual reasons a header "is missing".
     wanted = header.strip().casefold()
     for candidate in headers:
-        if candidate and candidate.strip().casefold() == wanted:
+        if candidate and "".join(candidate.split()).casefold() == "".join(wanted.split()):
             return candidate
     close = difflib.get_close_matches(header, [h for h in headers if h], n=1, cutoff=0.75)
     return close[0] if close else None

@@ -31,7 +31,7 @@ from reconciler.messages.render import Message
 from reconciler.model import BLANK, Cell
 from reconciler.ooxml import parts as ooxml
 from reconciler.sheets.csvfile import CsvGrid
-from reconciler.sheets.zipcheck import check_unpacked_size
+from reconciler.sheets.zipcheck import check_package
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -136,7 +136,7 @@ class _ExcelGrid:
         try:
             if not worksheets:
                 raise SheetError("error.no_worksheets", name=path.name)
-            self._sheet = _pick_sheet(path, worksheets, sheet)
+            self._sheet = _pick_sheet(path, worksheets, sheet, others=[c.title for c in self._book.chartsheets])
         except SheetError:
             self.close()  # read-only workbooks keep the file open until closed
             raise
@@ -162,7 +162,7 @@ class _CalamineGrid:
             worksheets = [_SheetRef(s.name, s.state, s.part) for s in info.sheets if s.part]
             if not worksheets:
                 raise ooxml.PackageError("no worksheets")  # openpyxl words the error
-            chosen = _pick_sheet(path, worksheets, sheet)
+            chosen = _pick_sheet(path, worksheets, sheet, others=[s.name for s in info.sheets if not s.part])
             styles = ooxml.styles_part(info)
             codes = ooxml.xf_number_formats(archive.read(styles) if styles in archive.namelist() else None)
             self._marks = ooxml.cell_marks(archive.read(chosen.part), codes)
@@ -258,7 +258,8 @@ def _excel_cell(value: Any, number_format: str) -> Cell:
     return Cell(value, cell_text(value, number_format), number_format)
 
 
-def _pick_sheet(path: Path, worksheets: list, wanted: str | None):
+def _pick_sheet(path: Path, worksheets: list, wanted: str | None, *, others: list[str] = ()):
+    """The worksheet to read; `others` are the workbook's sheets that hold no cells (chart sheets)."""
     if wanted is None:  # the first tab a person sees, i.e. skip hidden sheets
         visible = [ws for ws in worksheets if ws.sheet_state == "visible"]
         return (visible or worksheets)[0]
@@ -269,6 +270,8 @@ def _pick_sheet(path: Path, worksheets: list, wanted: str | None):
     if len(loose) == 1:
         return loose[0]
     names = ", ".join(f"'{ws.title}'" for ws in worksheets)
+    if wanted in others:
+        raise SheetError("error.sheet_is_chart", name=path.name, sheet=wanted, sheets=names)
     raise SheetError("error.no_such_sheet", name=path.name, sheet=wanted, sheets=names)
 
 
@@ -277,7 +280,7 @@ def _open(path: Path, sheet: str | None) -> _ExcelGrid | _CalamineGrid | CsvGrid
     if path.suffix.lower() == ".csv":
         return CsvGrid(path)
     if zipfile.is_zipfile(path):
-        check_unpacked_size(path)
+        check_package(path)
         try:
             return _CalamineGrid(path, sheet)
         except SheetError:

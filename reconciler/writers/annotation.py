@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
+from reconciler.errors import SheetError
 from reconciler.messages.render import render, text
 from reconciler.model import JOB_STATUSES, TALENT_STATUSES, WriteContext
 
@@ -55,6 +58,9 @@ def added_width(width: int) -> float:
     return min(max(width + 2, 10), MAX_ADDED_WIDTH)
 
 
+EXCEL_MAX_COLUMNS = 16_384  # column XFD
+
+
 @dataclass
 class Placement:
     """Where each output column goes: header -> (1-based column, appended?)."""
@@ -80,6 +86,10 @@ def place_columns(ctx: WriteContext, used_columns: int) -> Placement:
         else:
             placed[column.header] = (next_column, True)
             next_column += 1
+    if next_column - 1 > EXCEL_MAX_COLUMNS:  # beyond XFD Excel refuses to open the file
+        appended = sum(1 for _, added in placed.values() if added)
+        raise SheetError("error.no_room_for_columns", sheet=ctx.sheet.name or Path(ctx.input_path).name,
+                         needed=appended, last=get_column_letter(min(used_columns, EXCEL_MAX_COLUMNS)))
     return Placement(placed, max(next_column - 1, 1), last_header)
 
 
