@@ -90,7 +90,7 @@ def test_header_not_found_says_what_the_sheet_has(tmp_path):
     message = str(caught.value)
     assert message.startswith(
         "no row within the first 20 of sheet 'Data' in people.xlsx holds all the headers: 手机号, 邮箱; "
-        "the first non-empty row (row 1) has: Staff list"
+        "the row with the most filled cells (row 2) has: 姓名, 电话, Email"
     )
     assert "header row" in message  # tells the user what to change
 

@@ -334,7 +334,7 @@ MESSAGES: dict[str, str] = {
     "where.column_row": " for column {column} on row {row}", "where.in_column": " in column {column}",
     "where.row": " on row {row}", "where.sheet": "sheet '{sheet}' in {file}",
     # ---- which
-    "which.closest_row": "the closest row", "which.first_row": "the first non-empty row",
+    "which.closest_row": "the closest row", "which.first_row": "the row with the most filled cells",
     # ---- why
     "why.email_at_count": "must contain exactly one @, not {count}",
     "why.email_domain": "has no valid domain after the @ (like example.com), got '{domain}'",

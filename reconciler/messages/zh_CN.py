@@ -263,7 +263,7 @@ MESSAGES: dict[str, str] = {
     "where.column_row": "（第 {row} 行，列 {column}）", "where.in_column": "（{column} 列）", "where.row": "（第 {row} 行）",
     "where.sheet": "{file} 的工作表“{sheet}”",
     # ---- which
-    "which.closest_row": "最接近的行", "which.first_row": "第一个非空行",
+    "which.closest_row": "最接近的行", "which.first_row": "填写单元格最多的行",
     # ---- why
     "why.email_at_count": "必须恰好含有一个 @，而不是 {count} 个", "why.email_domain": "@ 后面不是有效的域名（如 example.com），而是“{domain}”",
     "why.email_no_local": "@ 前面没有内容", "why.email_space": "含有空格", "why.local_only": "是缺少区号的本地号码",

@@ -26,6 +26,7 @@ from reconciler.messages.render import Message
 from reconciler.model import Sheet
 from reconciler.pipeline.options import Prepared, RunOptions
 from reconciler.recipe import Recipe, load_recipe, required_headers, validate_headers
+from reconciler.recipe.headers import header_issues_in_data, mapped_headers_in_data
 from reconciler.sheets.fingerprint import Fingerprint
 from reconciler.sheets.read import list_headers, read_sheet
 from reconciler.writers.plan import output_columns, output_paths
@@ -46,7 +47,10 @@ def load_with_plugins(recipe_path: Path, extra_plugins: Sequence[str] = (), env=
 
 def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepared:
     env = os.environ if options.env is None else options.env
-    recipe, (matchers, rules, writers) = load_with_plugins(recipe_path, options.plugins, env)
+    try:
+        recipe, (matchers, rules, writers) = load_with_plugins(recipe_path, options.plugins, env)
+    except RecipeError as exc:
+        raise with_header_issues(exc, Path(input_path)) from None
     extra_columns = [
         c for name, spec in (recipe.talent.inputs.items() if recipe.talent else ())
         for c in matchers.items[name].columns(spec)
@@ -99,6 +103,32 @@ def _read_files(recipe_path: Path, input_path: Path) -> list[tuple[str, Path | N
     files = [(f"the plugin {src.label}", Path(src.location)) for src in plugins
              if src.source == "file" and src.location]
     return [("the input sheet", Path(input_path)), ("the recipe", Path(recipe_path))] + files
+
+
+def with_header_issues(error: RecipeError, input_path: Path) -> RecipeError:
+    """`error` plus the headers the invalid recipe names that the sheet lacks, so one
+    `check` or `run` lists every problem (the recipe's and the sheet's) at once."""
+    document = getattr(error, "document", None)
+    data = document.data if document is not None and isinstance(document.data, dict) else None
+    if data is None:
+        return error
+    source = data.get("source") if isinstance(data.get("source"), dict) else {}
+    sheet = source.get("sheet") if isinstance(source.get("sheet"), str) else None
+    header_row = source.get("header_row")
+    header_row = header_row if isinstance(header_row, int) and not isinstance(header_row, bool) and header_row > 0 else "auto"
+    needed = [h for _, h in mapped_headers_in_data(data)]
+    try:
+        name, _, headers = list_headers(input_path, sheet, header_row, needed, closest=True)
+    except (SheetError, OSError):
+        return error  # the sheet itself cannot be read: the recipe's problems come first
+    extra = header_issues_in_data(document, headers, sheet_label=f"'{name}'" if name else input_path.name)
+    known = {(i.path, i.key) for i in error.issues}
+    extra = [i for i in extra if (i.path, i.key) not in known]
+    if not extra:
+        return error
+    combined = RecipeError(sorted(error.issues + extra, key=lambda issue: issue.line or 0))
+    combined.document = document
+    return combined
 
 
 def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sheet:

@@ -57,7 +57,9 @@ def parse_recipe(
     except ValidationError as exc:
         issues += issues_from_validation(exc, Recipe, doc.data, doc.lines, file)
     if issues or recipe is None:
-        raise RecipeError(sorted(issues, key=lambda issue: issue.line or 0))
+        error = RecipeError(sorted(issues, key=lambda issue: issue.line or 0))
+        error.document = doc  # so the headers can still be checked against a sheet (recipe.headers)
+        raise error
     recipe._file_label = file
     recipe._lines = dict(doc.lines)
     recipe.source_path = source_path

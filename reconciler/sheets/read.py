@@ -63,24 +63,27 @@ def _find_header(
             raise SheetError("error.header_row_lacks", row=header_row, where=where, missing=missing,
                              found=[h for h in headers if h])
         return header_row, headers
-    first_non_empty: tuple[int, list[str]] | None = None
+    widest: tuple[int, list[str]] | None = None
     best: tuple[int, int, list[str]] = (0, 0, [])  # (required headers held, row, headers)
     for number, cells in enumerate(grid.rows(1, HEADER_SEARCH_ROWS, None), start=1):
         headers = _texts(cells)
         if not headers:
             continue
-        if first_non_empty is None:
-            first_non_empty = (number, headers)
+        filled = sum(1 for h in headers if h)
+        if widest is None or filled > sum(1 for h in widest[1] if h):
+            # with none of the headers found, the row with the most cells is the header row a person
+            # sees (a title row above it holds one cell)
+            widest = (number, headers)
         held = sum(h in headers for h in required)
         if held == len(required):
             return number, headers
         if held > best[0]:
             best = (held, number, headers)
-    if first_non_empty is None:
+    if widest is None:
         if not any(_texts(cells) for cells in grid.rows(HEADER_SEARCH_ROWS + 1, None, None)):
             raise SheetError("error.sheet_empty", where=where)
         raise SheetError("error.nothing_in_first_rows", where=where, n=HEADER_SEARCH_ROWS)
-    number, headers = best[1:] if best[0] else first_non_empty
+    number, headers = best[1:] if best[0] else widest
     if closest:
         return number, headers
     which = Message("which.closest_row" if best[0] else "which.first_row")
