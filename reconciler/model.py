@@ -165,7 +165,9 @@ class RunSummary:
     talent_counts: dict[str, int] = field(default_factory=dict)
     job_counts: dict[str, int] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)  # endpoint name -> requests sent
-    cache_hits: int = 0
+    cache_hits: int = 0  # requests answered by the HTTP cache + identifiers remembered by the key store
+    requests_from_cache: int = 0  # requests the HTTP cache answered (the same unit as `requests`)
+    remembered: int = 0  # identifiers answered from earlier runs without any request
     retries: int = 0
     rate_limited: int = 0
     warnings: list[Message | str] = field(default_factory=list)  # plain strings are shown as they are

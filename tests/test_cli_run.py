@@ -247,8 +247,10 @@ def test_bad_arguments_exit_2(workdir):
 def test_schema_and_check(workdir, env):
     schema = json.loads(invoke(["schema"]).output)
     assert schema["properties"]["version"] and "$schema" in schema
-    result = invoke(["check", write_recipe(workdir), workdir / "people.xlsx"], env)
-    assert result.exit_code == 0 and "header on row 1" in result.output and "7 rows" in result.output
+    result = invoke(["check", write_recipe(workdir), workdir / "people.xlsx"], env)  # output.locale: zh-CN
+    assert result.exit_code == 0 and "表头在第 1 行，共 7 行" in result.output
+    result = invoke(["check", write_recipe(workdir, locale="en-US"), workdir / "people.xlsx"], env)
+    assert result.exit_code == 0 and "header on row 1, 7 rows" in result.output
 
 
 def test_csv_input(tmp_path, env):

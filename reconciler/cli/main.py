@@ -13,7 +13,8 @@ from reconciler.cli.handling import debug_option, handle_errors, plugins_option
 from reconciler.cli.init_command import init_command
 from reconciler.cli.plugins_command import plugins_command
 from reconciler.messages.locale import cli_locale
-from reconciler.messages.render import summary_lines, text as message
+from reconciler.messages.render import Message, render, summary_lines, text
+
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +61,7 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
     if report:
         _write_report(report, result.report)
     if dry_run:
-        click.echo(message("summary.dry_run", cli_locale(recipe)))
+        click.echo(text("summary.dry_run", cli_locale(recipe)))
         for line in result.plan:
             click.echo(f"  {line}")
         for endpoint, count in result.planned_requests.items():
@@ -96,22 +97,38 @@ def _print_summary(result, locale: str) -> None:
 def check(recipe, input, plugin_paths, debug):
     """Validate RECIPE; with INPUT, also that the sheet has every mapped header.
 
+    Every problem is listed at once. The recipe's plugins (and --plugins) are
+    loaded, so their code runs, as it would in `run`; check says which it loaded.
+
     Example:
 
         reconciler check recipes/onboarding.yaml sample_sheets/onboarding_zh.xlsx
     """
+    from reconciler import plugins as plugin_system
     from reconciler.pipeline import RunOptions, load_with_plugins, prepare
 
+    locale = cli_locale(recipe)
     if input is None:
         loaded, _ = load_with_plugins(recipe, [str(p) for p in plugin_paths])
-        click.echo(f"{recipe}: OK ({loaded.display_name})")
+        _say_plugins(plugin_system, locale)
+        click.echo(text("check.ok", locale, recipe=recipe, name=loaded.display_name))
         return
     prepared = prepare(recipe, input, RunOptions(plugins=[str(p) for p in plugin_paths]))
-    where = f"sheet '{prepared.sheet.name}'" if prepared.sheet.name else input.name
-    click.echo(f"{recipe}: OK with {input} ({where}, header on row {prepared.sheet.header_row}, "
-               f"{len(prepared.sheet.rows)} rows)")
+    _say_plugins(plugin_system, locale)
+    where = (Message("where.sheet_named", sheet=prepared.sheet.name) if prepared.sheet.name
+             else Message("plain", text=input.name))
+    click.echo(text("check.ok_with_sheet", locale, recipe=recipe, input=input, where=where,
+                    row=prepared.sheet.header_row, rows=len(prepared.sheet.rows)))
     for warning in prepared.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(text("summary.warning", locale, text=render(warning, locale)), err=True)
+
+
+def _say_plugins(plugin_system, locale: str) -> None:
+    """`check` imports the recipe's plugins (their code runs, as in `run`): say which."""
+    files = [plugin_system.describe(name) for name in plugin_system.loaded_names()
+             if plugin_system.source_of(name).source != "built-in"]
+    if files:
+        click.echo(text("check.plugins_loaded", locale, plugins=", ".join(files)), err=True)
 
 
 @cli.command()

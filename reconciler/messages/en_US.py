@@ -313,7 +313,7 @@ MESSAGES: dict[str, str] = {
     # ---- summary
     "summary.count_sep": ", ", "summary.dry_run": "Dry run: nothing was sent.",
     "summary.job_data": "job data: {counts}", "summary.no_rows": "no rows", "summary.talent": "talent: {counts}",
-    "summary.totals": "{rows} rows, {sent} requests sent, {cache_hits} from cache, {seconds:.1f} s",
+    "summary.totals": "{rows} rows; {sent} requests sent to Feishu, {from_cache} answered by the cache; {remembered} identifiers remembered from earlier runs; {seconds:.1f} s",
     "summary.warning": "warning: {text}", "summary.wrote": "wrote {path}",
     # ---- value
     "value.a_date": "a date", "value.a_number": "a number", "value.bool": "{value}", "value.date": "the date {value}",
@@ -387,4 +387,9 @@ MESSAGES: dict[str, str] = {
     "error.strict_ooxml": "{name} is saved as Strict Open XML Spreadsheet, which reconciler cannot read; in Excel choose File > Save As > Excel Workbook (.xlsx), then run again",
     # ---- no room for the result columns (issue 15)
     "error.no_room_for_columns": "sheet {sheet} uses columns up to {last}: with the {needed} result columns it would pass XFD, Excel's last column; delete the unused columns at the right of the sheet (or give the result columns the names of existing columns), then run again; nothing was written",
+    # ---- reconciler check (issue 15, 18)
+    "check.ok": "{recipe}: OK ({name})",
+    "check.ok_with_sheet": "{recipe}: OK with {input} ({where}, header on row {row}, {rows} rows)",
+    "check.plugins_loaded": "loaded plugins (their code ran, as in a run): {plugins}",
+    "where.sheet_named": "sheet '{sheet}'",
 }

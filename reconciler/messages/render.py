@@ -170,7 +170,7 @@ def summary_lines(summary: Any, outputs: list, locale: str | None) -> tuple[list
             parts = sep.join(f"{status} {n}" for status, n in counts.items() if n)
             out.append(text(key, locale, counts=parts or text("summary.no_rows", locale)))
     out.append(text("summary.totals", locale, rows=summary.rows, sent=sum(summary.requests.values()),
-                    cache_hits=summary.cache_hits, seconds=summary.seconds))
+                    from_cache=summary.requests_from_cache, remembered=summary.remembered, seconds=summary.seconds))
     out.extend(text("summary.wrote", locale, path=path) for path in outputs)
     warnings = [text("summary.warning", locale, text=render(w, locale)) for w in summary.warnings]
     return out, warnings

@@ -242,7 +242,7 @@ MESSAGES: dict[str, str] = {
     # ---- summary
     "summary.count_sep": "，", "summary.dry_run": "试运行：没有发送任何请求。", "summary.job_data": "任职数据：{counts}",
     "summary.no_rows": "无", "summary.talent": "人才：{counts}",
-    "summary.totals": "共 {rows} 行，发送 {sent} 个请求，{cache_hits} 个来自缓存，用时 {seconds:.1f} 秒",
+    "summary.totals": "共 {rows} 行；向飞书发送 {sent} 个请求，{from_cache} 个由缓存应答；{remembered} 个标识沿用以前运行的结果；用时 {seconds:.1f} 秒",
     "summary.warning": "警告：{text}", "summary.wrote": "已写入 {path}",
     # ---- value
     "value.a_date": "日期", "value.a_number": "数字", "value.bool": "{value}", "value.date": "日期 {value}",
@@ -313,4 +313,9 @@ MESSAGES: dict[str, str] = {
     "error.strict_ooxml": "{name} 保存为“Strict Open XML 电子表格”格式，reconciler 读不了；请在 Excel 中选择 文件 > 另存为 > Excel 工作簿（.xlsx）后重新运行",
     # ---- no room for the result columns (issue 15)
     "error.no_room_for_columns": "工作表 {sheet} 已用到 {last} 列，再加 {needed} 个结果列就会超出 Excel 的最后一列（XFD）；请删除表格右侧不用的列（或让结果列使用已有列的列名）后重新运行；没有写入任何文件",
+    # ---- reconciler check (issue 15, 18)
+    "check.ok": "{recipe}：没有问题（{name}）",
+    "check.ok_with_sheet": "{recipe}：与 {input} 核对无误（{where}，表头在第 {row} 行，共 {rows} 行）",
+    "check.plugins_loaded": "已加载插件（与正式运行一样，插件代码已执行）：{plugins}",
+    "where.sheet_named": "工作表“{sheet}”",
 }

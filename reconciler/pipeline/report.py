@@ -24,6 +24,8 @@ def count_outcomes(summary: RunSummary, outcomes: dict[int, RowOutcome], client:
     # Requests per endpoint for people (the Summary sheet, --report): by path, from the endpoint table.
     summary.requests = ENDPOINTS.by_path({TALENT_IDS.name: 0, JOB_DATAS.name: 0, **snap["requests"]})
     summary.cache_hits = snap["cache_hits"]
+    summary.requests_from_cache = sum(snap["http_cache_hits"].values())
+    summary.remembered = snap["key_cache_hits"]
     summary.retries = snap["retries"]
     summary.rate_limited = snap["rate_limited"]
     summary.rows = len(outcomes)
@@ -39,6 +41,8 @@ def report_json(summary: RunSummary, outputs: list[Path], planned: dict[str, int
         "requests": summary.requests,
         "planned_requests": planned,
         "cache_hits": summary.cache_hits,
+        "requests_from_cache": summary.requests_from_cache,
+        "identifiers_remembered": summary.remembered,
         "retries": summary.retries,
         "rate_limited": summary.rate_limited,
         "warnings": [Message.of(w).as_dict(locale) for w in summary.warnings],
