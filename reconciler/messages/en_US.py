@@ -392,4 +392,6 @@ MESSAGES: dict[str, str] = {
     "check.ok_with_sheet": "{recipe}: OK with {input} ({where}, header on row {row}, {rows} rows)",
     "check.plugins_loaded": "loaded plugins (their code ran, as in a run): {plugins}",
     "where.sheet_named": "sheet '{sheet}'",
+    # ---- output names (issue 15)
+    "error.output_name_too_long": "the output file name {name} is {size} bytes long, more than this folder's file system allows for it ({limit}); choose a shorter output path (-o, or output.path)",
 }

@@ -318,4 +318,6 @@ MESSAGES: dict[str, str] = {
     "check.ok_with_sheet": "{recipe}：与 {input} 核对无误（{where}，表头在第 {row} 行，共 {rows} 行）",
     "check.plugins_loaded": "已加载插件（与正式运行一样，插件代码已执行）：{plugins}",
     "where.sheet_named": "工作表“{sheet}”",
+    # ---- output names (issue 15)
+    "error.output_name_too_long": "输出文件名 {name} 长 {size} 字节，超过该文件夹所在文件系统允许的长度（{limit}）；请换一个更短的输出路径（-o 或 output.path）",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,25 @@ def output_paths(recipe: Recipe, input_path: Path, override: Path | None, writer
         if writer.name == "xlsx" and input_path.suffix.lower() == ".xlsm":
             suffix = ".xlsm"
         path = base if base.suffix.lower() == suffix else base.with_suffix(suffix)
+        _check_name_length(path)
         if path.resolve() == input_path.resolve():
             raise UsageError("error.output_overwrites_input", path=path)
         paths.append(path)
     return paths
+
+
+# The temporary file's name adds ".~" and ".xxxxxxxx" to the output's (see writers.tempfiles).
+TEMP_NAME_EXTRA = 11
+
+
+def _check_name_length(path: Path) -> None:
+    """Refuse, before anything is sent, a file name the folder's file system cannot hold
+    (naming the output, not the temporary file that would fail later)."""
+    try:
+        limit = os.pathconf(path.parent if path.parent.is_dir() else ".", "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # Windows has no pathconf: NTFS and FAT hold 255
+        limit = 255
+    size = len(path.name.encode("utf-8"))
+    if size + TEMP_NAME_EXTRA > limit:
+        raise UsageError("error.output_name_too_long", name=path.name[:40] + "…", size=size,
+                         limit=limit - TEMP_NAME_EXTRA)
