@@ -379,7 +379,7 @@ MESSAGES: dict[str, str] = {
     # ---- answers that are not what the API pages say (issue 15)
     "error.answer_not_list": "Feishu's answer could not be read: {field} is a {found}, not a list",
     "error.answer_item_not_object": "Feishu's answer could not be read: item {index} of {field} is a {found}, not an object",
-    "error.answer_item_invalid": "Feishu's answer could not be read: item {index} of {field} has an unexpected {where}",
+    "error.answer_item_invalid": "Feishu's answer could not be read: item {index} of {field} has a {where} that is not what the API page describes",
     "error.auth_not_json": "Feishu's address {url} answered HTTP {status} with {kind} instead of JSON; check FEISHU_BASE_URL (it must be the Feishu or Lark open platform, e.g. https://open.feishu.cn)",
     "error.auth_wrong_shape": "Feishu's address {url} answered HTTP {status} with JSON that is not a Feishu answer (no code field); check FEISHU_BASE_URL (e.g. https://open.feishu.cn)",
     # ---- sheets that hold no cells, formats no reader reads (issue 15)
