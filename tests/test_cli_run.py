@@ -313,3 +313,22 @@ def test_without_output_locale_the_system_locale_decides(workdir, env, lang, rea
     assert result.exit_code == 0, result.output
     assert statuses(workdir / "people.reconciled.xlsx")[2]["Reason"] == reason
     assert openpyxl.load_workbook(workdir / "people.reconciled.xlsx")["Summary"]["A1"].value == summary_label
+
+
+def test_schema_file_and_the_recipe_line_that_gives_editor_completion(tmp_path):
+    done = invoke(["schema", "-o", tmp_path / "recipe.schema.json"])
+    assert done.exit_code == 0 and "yaml-language-server" in done.output
+    schema = json.loads((tmp_path / "recipe.schema.json").read_text(encoding="utf-8"))
+    assert schema["title"] == "reconciler recipe" and "talent" in schema["properties"]
+    mine = tmp_path / "mine" / "recipe.schema.json"  # a file of the user's with that name is never replaced
+    mine.parent.mkdir()
+    mine.write_text('{"title": "my own"}', encoding="utf-8")
+    shutil.copy(ROOT / "sample_sheets" / "onboarding_zh.xlsx", mine.parent / "s.xlsx")
+    assert invoke(["init", mine.parent / "s.xlsx"]).exit_code == 0
+    assert (mine.parent / "s.recipe.yaml").read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=recipe.schema.json\n")
+    assert mine.read_text(encoding="utf-8") == '{"title": "my own"}'
+    shutil.copy(ROOT / "sample_sheets" / "onboarding_zh.xlsx", tmp_path / "s.xlsx")
+    (tmp_path / "recipe.schema.json").unlink()
+    assert invoke(["init", tmp_path / "s.xlsx"]).exit_code == 0
+    assert json.loads((tmp_path / "recipe.schema.json").read_text(encoding="utf-8"))["title"] == "reconciler recipe"

@@ -78,7 +78,8 @@ def init_and_run(sheet: Path, folder: Path, cache_env, *extra) -> tuple[Path, st
     result = invoke(["init", local, *extra])
     recipe = folder / f"{local.stem}.recipe.yaml"
     assert recipe.is_file() and str(recipe.name) in result.output
-    assert "OK" in invoke(["check", recipe, local]).output
+    checked = invoke(["check", recipe, local])
+    assert checked.exit_code == 0 and ("OK with" in checked.output or "核对无误" in checked.output), checked.output
     return recipe, result.output, sandbox_statuses(recipe, local, folder, cache_env)
 
 

@@ -44,7 +44,8 @@ def people(headers: list[str], *columns: list) -> list[list]:
 def drafted(path: Path, *extra) -> tuple:
     result = invoke(["init", path, *extra])
     recipe = path.with_name(f"{path.stem}.recipe.yaml")
-    assert "OK" in invoke(["check", recipe, path]).output
+    checked = invoke(["check", recipe, path])
+    assert checked.exit_code == 0 and ("OK with" in checked.output or "核对无误" in checked.output), checked.output
     return load_recipe(recipe, env={}), result.output, recipe.read_text("utf-8")
 
 

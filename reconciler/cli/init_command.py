@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.handling import handle_errors
+from reconciler.recipe.schemafile import MODELINE, SCHEMA_FILE, write_schema_file
 from reconciler.errors import OutputError, UsageError
 from reconciler.init import roles as R
 from reconciler.init.draft import Draft, draft_recipe, why
@@ -98,8 +99,9 @@ def init_command(input, output, sheet, force, locale, debug):
     """
     draft = draft_recipe(input, sheet=sheet, locale=locale)
     out = output or default_recipe_path(input)
-    text = render_recipe(draft, recipe_path=out)
+    text = MODELINE + render_recipe(draft, recipe_path=out)  # editor completion from the schema beside it
     write_recipe(text, out, force=force, sheet_path=input)
+    write_schema_file(out.parent / SCHEMA_FILE, replace=False)
     for line in report_lines(draft):
         click.echo(line)
     click.echo(draft.t("init.wrote", path=out))

@@ -132,17 +132,28 @@ def _say_plugins(plugin_system, locale: str) -> None:
 
 
 @cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file instead of printing it (for editor completion).")
 @handle_errors
-def schema():
-    """Print the recipe's JSON Schema.
+def schema(output):
+    """Print the recipe's JSON Schema, or write it with -o for an editor.
+
+    A recipe whose first line is `# yaml-language-server: $schema=recipe.schema.json`
+    gets completion and checks in VS Code (YAML extension) from that file;
+    `reconciler init` writes both.
 
     Example:
 
-        reconciler schema > recipe.schema.json
+        reconciler schema -o recipe.schema.json
     """
     from reconciler.recipe import recipe_json_schema
+    from reconciler.recipe.schemafile import write_schema_file
 
-    click.echo(json.dumps(recipe_json_schema(), ensure_ascii=False, indent=2))
+    if output is None:
+        click.echo(json.dumps(recipe_json_schema(), ensure_ascii=False, indent=2))
+    else:
+        write_schema_file(output, replace=True)
+        click.echo(text("schema.wrote", cli_locale(None), path=output))
 
 
 @cli.command()

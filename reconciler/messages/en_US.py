@@ -394,4 +394,6 @@ MESSAGES: dict[str, str] = {
     "where.sheet_named": "sheet '{sheet}'",
     # ---- output names (issue 15)
     "error.output_name_too_long": "the output file name {name} is {size} bytes long, more than this folder's file system allows for it ({limit}); choose a shorter output path (-o, or output.path)",
+    # ---- reconciler schema -o (issue 18)
+    "schema.wrote": "wrote {path}: add `# yaml-language-server: $schema={path}` as a recipe's first line for completion in your editor",
 }

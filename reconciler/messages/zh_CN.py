@@ -320,4 +320,6 @@ MESSAGES: dict[str, str] = {
     "where.sheet_named": "工作表“{sheet}”",
     # ---- output names (issue 15)
     "error.output_name_too_long": "输出文件名 {name} 长 {size} 字节，超过该文件夹所在文件系统允许的长度（{limit}）；请换一个更短的输出路径（-o 或 output.path）",
+    # ---- reconciler schema -o (issue 18)
+    "schema.wrote": "已写入 {path}：在配方第一行加上 `# yaml-language-server: $schema={path}`，编辑器即可自动补全",
 }
