@@ -12,7 +12,7 @@ the .xlsx by hand: tests/test_samples.py regenerates the files and compares them
                       for recipes/onboarding.yaml: every talent and job-data status.
 - candidates_en.xlsx  English headers on row 1, for recipes/talent_only.yaml and
                       recipes/job_data_en.yaml.
-- candidates_en.csv   a few rows of the English sheet as CSV (UTF-8 with BOM).
+- candidates_export_en.csv   a few rows of the English sheet as CSV (UTF-8 with BOM).
 """
 
 from __future__ import annotations
@@ -307,7 +307,7 @@ def save_deterministic(workbook: Workbook, path: Path) -> None:
 
 def write_samples(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [out_dir / "onboarding_zh.xlsx", out_dir / "candidates_en.xlsx", out_dir / "candidates_en.csv"]
+    written = [out_dir / "onboarding_zh.xlsx", out_dir / "candidates_en.xlsx", out_dir / "candidates_export_en.csv"]
     save_deterministic(onboarding_zh(), written[0])
     save_deterministic(candidates_en(), written[1])
     written[2].write_bytes(csv_text().encode("utf-8-sig"))

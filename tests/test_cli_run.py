@@ -254,7 +254,7 @@ def test_schema_and_check(workdir, env):
 
 
 def test_csv_input(tmp_path, env):
-    shutil.copy(ROOT / "sample_sheets" / "candidates_en.csv", tmp_path / "c.csv")
+    shutil.copy(ROOT / "sample_sheets" / "candidates_export_en.csv", tmp_path / "c.csv")
     result = invoke(["run", ROOT / "recipes" / "talent_only.yaml", tmp_path / "c.csv", "-q"], env)
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(tmp_path / "c.reconciled.xlsx")

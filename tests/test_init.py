@@ -16,7 +16,7 @@ from reconciler.recipe import load_recipe
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES, RECIPES = ROOT / "sample_sheets", ROOT / "recipes"
-ZH_SHEET, EN_SHEET, EN_CSV = (SAMPLES / n for n in ("onboarding_zh.xlsx", "candidates_en.xlsx", "candidates_en.csv"))
+ZH_SHEET, EN_SHEET, EN_CSV = (SAMPLES / n for n in ("onboarding_zh.xlsx", "candidates_en.xlsx", "candidates_export_en.csv"))
 ONBOARDING, TALENT_ONLY = RECIPES / "onboarding.yaml", RECIPES / "talent_only.yaml"
 # No real tenant, and a terminal language that is neither: the recipe decides.
 BASE_ENV = {"FEISHU_BASE_URL": None, "FEISHU_APP_ID": None, "FEISHU_APP_SECRET": None,

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_sheets"
 RECIPES = ROOT / "recipes"
 ONBOARDING, TALENT_ONLY, JOB_DATA_EN = (RECIPES / f"{n}.yaml" for n in ("onboarding", "talent_only", "job_data_en"))
-ZH_SHEET, EN_SHEET, EN_CSV = (SAMPLES / n for n in ("onboarding_zh.xlsx", "candidates_en.xlsx", "candidates_en.csv"))
+ZH_SHEET, EN_SHEET, EN_CSV = (SAMPLES / n for n in ("onboarding_zh.xlsx", "candidates_en.xlsx", "candidates_export_en.csv"))
 DESIGNED_TALENT = {"matched", "partial", "not_found", "conflict", "ambiguous", "invalid"}  # error: see README
 DESIGNED_JOB = {"found", "mismatch", "not_found", "no_key"}
 NO_FEISHU_ENV = {"FEISHU_BASE_URL": None, "FEISHU_APP_ID": None, "FEISHU_APP_SECRET": None}
@@ -344,7 +344,7 @@ def test_talent_only_every_row_has_its_designed_status(en_talent_run):
 
 def test_talent_only_reads_the_csv(tmp_path_factory, cache_env):
     run = sandbox_run(tmp_path_factory, cache_env, TALENT_ONLY, EN_CSV)
-    _, rows = table(openpyxl.load_workbook(run["folder"] / "candidates_en.reconciled.xlsx").worksheets[0], 1)
+    _, rows = table(openpyxl.load_workbook(run["folder"] / "candidates_export_en.reconciled.xlsx").worksheets[0], 1)
     seen = {row["Name"].value: (row["Talent status"].value, row["Talent ID"].value) for row in rows.values()}
     assert set(seen) == CSV_NAMES
     for name, (status, tid) in seen.items():
