@@ -376,4 +376,9 @@ MESSAGES: dict[str, str] = {
     "recipe.path_too_long": "the template is longer than {limit} characters; use a shorter file name",
     "recipe.too_many_values": "the recipe expands to more than {limit} values (YAML anchors and aliases, *name, repeated inside each other); write the sections out without nested aliases",
     "warning.requests_failed": "{n} request(s) to Feishu failed after retries, so their rows are error: {reason}",
+    # ---- names instead of IDs (recipe spec 2a)
+    "recipe.name_path": "'{path}' asks for a name, but .name works only after one of these ID fields: {fields}",
+    "note.no_name": "{field}: no name for ID {id}",
+    "note.name_lookup_failed": "{field}: names could not be looked up ({reason})",
+    "warning.name_scope_missing": "the names of {fields} were not looked up, so those columns are empty: grant the app the scope {scope} (Feishu answered 99991672)",
 }

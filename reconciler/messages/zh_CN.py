@@ -302,4 +302,9 @@ MESSAGES: dict[str, str] = {
     "recipe.path_too_long": "模板超过 {limit} 个字符；请使用更短的文件名",
     "recipe.too_many_values": "配方展开后超过 {limit} 个值（YAML 锚点和别名 *name 层层嵌套）；请直接写出各节内容，不要嵌套别名",
     "warning.requests_failed": "{n} 个飞书请求在重试后仍然失败，相关行标为“出错”：{reason}",
+    # ---- 名称而非 ID（配方规范 2a）
+    "recipe.name_path": "“{path}”要取名称，但 .name 只能跟在这些 ID 字段之后：{fields}",
+    "note.no_name": "{field}：ID {id} 没有名称",
+    "note.name_lookup_failed": "{field}：名称查询失败（{reason}）",
+    "warning.name_scope_missing": "未查询 {fields} 的名称，相关列为空：请为应用开通权限 {scope}（飞书返回 99991672）",
 }
