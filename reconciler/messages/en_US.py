@@ -381,4 +381,11 @@ MESSAGES: dict[str, str] = {
     "note.no_name": "{field}: no name for ID {id}",
     "note.name_lookup_failed": "{field}: names could not be looked up ({reason})",
     "warning.name_scope_missing": "the names of {fields} were not looked up, so those columns are empty: grant the app the scope {scope} (Feishu answered 99991672)",
+    # ---- init: columns of names (recipe spec 2a)
+    "init.c.compare_name": "{header} holds names: compared with Feishu's name in output.locale (needs the scopes of the README)",
+    "init.c.join_name": "Feishu's name of what {header} holds, in a new column; to check {header} against it, add under compare: {header}: {path}",
+    "init.col.department_id.name": "Feishu department name", "init.col.direct_manager_id.name": "Feishu manager",
+    "init.col.job_level_id.name": "Feishu job level name", "init.col.position_id.name": "Feishu position",
+    "init.col.work_location_id.name": "Feishu work location", "init.col.job_family_id.name": "Feishu job family",
+    "init.col.employee_type_id.name": "Feishu employee type", "init.col.service_company.name": "Feishu company",
 }

@@ -307,4 +307,11 @@ MESSAGES: dict[str, str] = {
     "note.no_name": "{field}：ID {id} 没有名称",
     "note.name_lookup_failed": "{field}：名称查询失败（{reason}）",
     "warning.name_scope_missing": "未查询 {fields} 的名称，相关列为空：请为应用开通权限 {scope}（飞书返回 99991672）",
+    # ---- init：名称列（配方规范 2a）
+    "init.c.compare_name": "{header} 是名称：与飞书中的名称（output.locale 的语言）比对（需开通 README 所列权限）",
+    "init.c.join_name": "飞书中的名称（新列），对应表格的 {header}；要与 {header} 比对，请在 compare 下加：{header}: {path}",
+    "init.col.department_id.name": "飞书部门名称", "init.col.direct_manager_id.name": "飞书直属上级",
+    "init.col.job_level_id.name": "飞书职级名称", "init.col.position_id.name": "飞书岗位",
+    "init.col.work_location_id.name": "飞书工作地点", "init.col.job_family_id.name": "飞书序列",
+    "init.col.employee_type_id.name": "飞书人员类型", "init.col.service_company.name": "飞书合同公司",
 }
