@@ -52,7 +52,7 @@ MESSAGES: dict[str, str] = {
     "desktop.recipe_missing.title": "the recipe file is missing",
     "desktop.scope": "the Feishu app lacks a permission it needs: ask your Feishu admin to grant it ({detail})",
     "desktop.scope.title": "the Feishu app lacks a permission", "desktop.sheet_error": "cannot read {name}: {detail}",
-    "desktop.sheet_error.title": "cannot read the sheet", "desktop.stage.job_data": "fetching job data",
+    "desktop.sheet_error.title": "cannot read the sheet", "desktop.stage.job_data": "fetching job data", "desktop.stage.names": "looking up names (departments, managers...)",
     "desktop.stage.talents": "looking up talents", "desktop.talents": "talents", "desktop.the_file": "the file",
     "desktop.totals": "{rows} rows, {sent} requests, {cache_hits} from cache, {seconds:.1f} s",
     "desktop.unexpected": "something unexpected went wrong ({detail}): the log file has the details",

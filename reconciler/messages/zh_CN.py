@@ -33,7 +33,7 @@ MESSAGES: dict[str, str] = {
     "desktop.recipe_missing": "找不到配方 {path}：请重新解压分发包", "desktop.recipe_missing.title": "找不到配方文件",
     "desktop.scope": "飞书应用缺少所需权限：请联系飞书管理员开通（{detail}）", "desktop.scope.title": "飞书应用缺少所需权限",
     "desktop.sheet_error": "无法读取 {name}：{detail}", "desktop.sheet_error.title": "无法读取表格",
-    "desktop.stage.job_data": "查询任职信息", "desktop.stage.talents": "查询人才", "desktop.talents": "人才核对",
+    "desktop.stage.job_data": "查询任职信息", "desktop.stage.names": "查询名称（部门、上级等）", "desktop.stage.talents": "查询人才", "desktop.talents": "人才核对",
     "desktop.the_file": "该文件", "desktop.totals": "{rows} 行, {sent} 次请求, {cache_hits} 来自缓存, {seconds:.1f} 秒",
     "desktop.unexpected": "出现意外错误（{detail}）：详情见日志文件", "desktop.unexpected.title": "出现意外错误",
     "desktop.unreachable": "无法连接飞书：请检查网络连接和 reconciler.env 中的 FEISHU_BASE_URL 后重试",
