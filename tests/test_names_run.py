@@ -150,7 +150,7 @@ def test_name_is_only_allowed_after_the_id_fields_of_the_spec(tmp_path, where, p
     result = CliRunner().invoke(cli, ["check", str(recipe)])
     assert result.exit_code == 2
     assert path in result.output and "department_id" in result.output
-    assert ("line 4" in result.output or ":4" in result.output) if where == "columns" else ":5" in result.output or "line 5" in result.output
+    assert f"r.yaml:{4 if where == 'columns' else 5} job_data.{where}." in result.output  # at its line
 
 
 # -- a generated sheet of a few thousand rows, against an oracle built from the tenant alone --
