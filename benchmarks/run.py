@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bounds import Request, bound  # noqa: E402
 from benchmarks.measure import Measured, run_measured  # noqa: E402
+from benchmarks.names import name_lookups, names_line  # noqa: E402
 from benchmarks.peer import run_peer  # noqa: E402
 from benchmarks.sandbox_process import SandboxProcess  # noqa: E402
 from benchmarks.workload import TenantSpec, minimum_requests, sheet_rows, write_recipe, write_sheet  # noqa: E402
@@ -234,13 +235,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         small = small_sheet(work, args)
         big = None if args.skip_big else big_sheet(work, args)
+        names = name_lookups(work)  # issue 14: name lookups vs their minimum
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    figures = lines(small, big)
+    figures = lines(small, big) + [names_line(names)]
     for name, value, target, met in figures:
         print(f"{name:<62} {value}   target {target}   {'OK' if met else 'MISSED'}")
     result = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
-              "seconds": round(time.perf_counter() - started, 1), "small_sheet": small, "big_sheet": big,
+              "seconds": round(time.perf_counter() - started, 1), "small_sheet": small, "big_sheet": big, "names": names,
               "figures": [{"figure": n, "value": v, "target": t, "met": m} for n, v, t, m in figures]}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

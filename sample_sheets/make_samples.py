@@ -44,7 +44,9 @@ def day(year: int, month: int, date: int) -> dt.datetime:
 # ------------------------------------------------------------------ onboarding_zh.xlsx
 
 ZH_TITLE = "2026年入职核对表（示例数据，人员均为虚构）"
-ZH_HEADERS = ["姓名", "手机号", "区号", "邮箱", "证件类型", "证件号", "工号", "入职日期", "部门ID", "职级", "备注"]
+ZH_HEADERS = ["姓名", "手机号", "区号", "邮箱", "证件类型", "证件号", "工号", "入职日期", "部门ID", "部门名称", "职级", "备注"]
+# 部门名称 as the HR sheet writes it, from its 部门ID (the demo tenant's zh-CN department names)
+ZH_DEPARTMENT_NAMES = {"D100": "总经办", "D200": "研发部", "D300": "销售部", "D400": "人力资源部", "D500": "财务部"}
 BLANK = None  # a fully blank row in the middle of the data
 
 # One tuple per row, in ZH_HEADERS order. The messy cells are on purpose: numbers for
@@ -140,12 +142,13 @@ ZH_INSTRUCTIONS = [
     ("工号", "飞书员工 ID（user_id），用于查询任职数据"),
     ("入职日期", "按此日期取当时生效的任职版本；留空则取当前任职"),
     ("部门ID", "与飞书的部门 ID 比对，不一致时状态为 mismatch，单元格加批注"),
+    ("部门名称", "与飞书的部门名称比对（按 output.locale 的语言），不一致时同样加批注"),
     ("", ""),
     ("人才状态", "matched 匹配 / partial 部分匹配 / not_found 未找到 / conflict 冲突 / ambiguous 多人符合 / invalid 无效"),
     ("任职状态", "found 找到 / mismatch 不一致 / not_found 未找到 / no_key 无工号"),
 ]
 
-ZH_WIDTHS = {"A": 12, "B": 22, "C": 8, "D": 30, "E": 12, "F": 22, "G": 9, "H": 14, "I": 9, "J": 7, "K": 44}
+ZH_WIDTHS = {"A": 12, "B": 22, "C": 8, "D": 30, "E": 12, "F": 22, "G": 9, "H": 14, "I": 9, "J": 12, "K": 7, "L": 44}
 
 
 def onboarding_zh() -> Workbook:
@@ -167,6 +170,7 @@ def onboarding_zh() -> Workbook:
     for number, values in enumerate(ZH_ROWS, start=4):
         if values is BLANK:
             continue
+        values = (*values[:9], ZH_DEPARTMENT_NAMES.get(values[8]), *values[9:])  # 部门名称 after 部门ID
         assert len(values) == len(ZH_HEADERS), values
         for index, value in enumerate(values, start=1):
             if value is None:

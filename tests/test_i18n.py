@@ -80,7 +80,7 @@ def test_summary_follows_output_locale(folder):
     assert "人才：matched 1，not_found 1，invalid 1" in zh.output and "共 3 行" in zh.output and "已写入" in zh.output
     en = run(folder, recipe(folder, "en-US"), {"LANG": "zh_CN.UTF-8"})  # the recipe wins over the system
     assert en.exit_code == 0, en.output
-    assert "talent: matched 1, not_found 1, invalid 1" in en.output and "3 rows," in en.output and "wrote " in en.output
+    assert "talent: matched 1, not_found 1, invalid 1" in en.output and "3 rows;" in en.output and "wrote " in en.output
     assert "共" not in en.output
 
 
@@ -88,7 +88,7 @@ def test_summary_follows_the_system_locale_when_the_recipe_gives_none(folder):
     zh = run(folder, recipe(folder), {"LANG": "zh_CN.UTF-8"})
     assert zh.exit_code == 0 and "共 3 行" in zh.output
     en = run(folder, recipe(folder), {"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"})
-    assert en.exit_code == 0 and "3 rows," in en.output
+    assert en.exit_code == 0 and "3 rows;" in en.output
     dry = run(folder, recipe(folder), {"LANG": "zh_CN.UTF-8"}, "--dry-run")
     assert "试运行：没有发送任何请求" in dry.output
 

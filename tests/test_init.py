@@ -107,7 +107,9 @@ def test_onboarding_recipe_maps_every_identifier_column(baseline, tmp_path, cach
     assert (inputs["id_number"].column, inputs["id_number"].type_column) == ("证件号", "证件类型")
     job = recipe.job_data
     assert (job.key.column, job.key.user_id_type) == ("工号", "user_id")
-    assert job.as_of == "入职日期" and job.compare == {"部门ID": "department_id"}
+    assert job.as_of == "入职日期" and job.compare == {"部门ID": "department_id", "部门名称": "department_id.name"}
+    # 职级 holds the sheet's own labels (M5, P5): Feishu's name is joined beside it, not compared
+    assert job.columns["department_id.name"] == "飞书部门名称" and job.columns["job_level_id.name"] == "飞书职级名称"
     assert job.department_id_type == "department_id"  # the sheet holds codes like D100
     assert recipe.source.sheet == "入职名单" and recipe.output.locale == "zh-CN"
     text = recipe_path.read_text("utf-8")

@@ -115,8 +115,11 @@ def test_passports_department_names_and_open_ids(tmp_path):
         ["ou_1a", "ou_2b", "ou_3c", "ou_4d"])})
     recipe, output, _ = drafted(sheet)
     assert recipe.talent.inputs["id_number"].type == 2  # the header says passport
-    assert recipe.job_data.key.user_id_type == "open_id" and recipe.job_data.compare == {}
-    assert "Department (column C) holds department names, not IDs: not compared" in output
+    # a column of department names is compared by name
+    assert recipe.job_data.key.user_id_type == "open_id"
+    assert recipe.job_data.compare == {"Department": "department_id.name"}
+    assert recipe.job_data.columns["department_id.name"] == "Feishu department name"
+    assert "holds department names, not IDs" not in output
     assert "the header says passport, so type 2" in output and "read as open_id" in output
 
 
@@ -157,3 +160,17 @@ def test_header_keys_and_sheet_language():
     assert sheet_language(["姓名", "Mobile"]) == "zh-CN" and sheet_language(["Name", "1"]) == "en-US"
     assert sheet_language(["1", "2"], env={"LANG": "zh_CN.UTF-8"}) == "zh-CN"
     assert sheet_language(["1", "2"], env={"LANG": "C"}) == "en-US"
+
+
+def test_name_columns_are_compared_or_joined_by_name(tmp_path):
+    sheet = workbook(tmp_path / "names.xlsx", {"名单": people(
+        ["工号", "部门名称", "直属上级", "职级", "工作地点"], ["E0001", "E0002", "E0003", "E0004"],
+        ["研发部", "销售部", "研发部", "财务部"], ["张伟", "王芳", "张伟", ""], ["P5", "P4", "M2", "P1"],
+        ["北京", "上海", "北京", "深圳"])})
+    recipe, output, text = drafted(sheet)
+    job = recipe.job_data
+    assert job.compare == {"部门名称": "department_id.name", "直属上级": "direct_manager_id.name"}
+    assert {p: h for p, h in job.columns.items() if p.endswith(".name")} == {
+        "department_id.name": "飞书部门名称", "direct_manager_id.name": "飞书直属上级",
+        "job_level_id.name": "飞书职级名称", "work_location_id.name": "飞书工作地点"}
+    assert "职级: job_level_id.name" in text  # how to compare a joined name instead

@@ -302,10 +302,24 @@ def test_onboarding_mismatch_comment_holds_feishus_value(zh_run):
     assert [n for n, row in rows.items() if row["部门ID"].comment is not None] == [6]
 
 
+def test_onboarding_names_joined_and_compared_by_name(zh_run):
+    rows = zh_run["rows"]
+    for number, (name, _, job, department) in ZH_EXPECTED.items():
+        want = {"D100": "总经办", "D200": "研发部", "D300": "销售部", "D400": "人力资源部", "D500": "财务部"}.get(department)
+        assert rows[number]["飞书部门"].value == want, (number, name)
+    assert (rows[11]["飞书职级"].value, rows[11]["直属上级"].value) == ("P2 中级", "王芳(Wang Fang)")
+    assert rows[4]["飞书职级"].value == "P5 资深专家" and rows[4]["直属上级"].value is None  # the CEO
+    # 王芳 moved to 研发部 on 2024-07-01; her sheet row still says 销售部: Feishu's name in the comment
+    comment = rows[6]["部门名称"].comment
+    assert comment is not None and "研发部" in comment.text and rows[6]["部门名称"].value == "销售部"
+    assert [n for n, row in rows.items() if row["部门名称"].comment is not None] == [6]
+
+
 def test_onboarding_lists_render_as_text(zh_run):
     zhao = zh_run["rows"][11]
     assert zhao["成本中心分摊"].value == "7111000000000000002:60; 7111000000000000003:40"
-    assert zhao["虚线上级"].value == "7060000000000000008; 7060000000000000009"
+    assert zhao["虚线上级ID"].value == "7060000000000000008; 7060000000000000009"
+    assert zhao["虚线上级"].value == "徐磊(Xu Lei); 朱琳(Zhu Lin)"  # dotted_line_manager_id_list.name
     assert zhao["周工时"].value == 37.5
     assert zh_run["rows"][4]["成本中心分摊"].value == "7111000000000000001:100"
 
@@ -323,7 +337,7 @@ def test_onboarding_input_and_other_sheet_untouched(zh_run):
     sheet = book["入职名单"]
     assert sheet["A3"].font.b and sheet["A3"].fill.fgColor.rgb.endswith("DDEBF7")
     assert sheet.column_dimensions["D"].width == source["入职名单"].column_dimensions["D"].width
-    assert "A1:K1" in [str(r) for r in sheet.merged_cells.ranges]
+    assert "A1:L1" in [str(r) for r in sheet.merged_cells.ranges]  # 12 columns: 部门名称 added
 
 
 # ------------------------------------------------------------------ the English samples

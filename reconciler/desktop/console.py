@@ -20,7 +20,8 @@ from reconciler.messages.render import Message, is_key, render, text
 from reconciler.model import RunSummary
 from reconciler.pipeline import Progress
 
-STAGES = {"talents": "desktop.stage.talents", "job data": "desktop.stage.job_data"}  # progress stage -> key
+STAGES = {"talents": "desktop.stage.talents", "job data": "desktop.stage.job_data",
+          "names": "desktop.stage.names"}  # progress stage -> key
 
 
 def both(key: str, **params) -> str:

@@ -32,6 +32,7 @@ from reconciler.messages.render import Message
 from reconciler.feishu.counters import Counters
 from reconciler.feishu.endpoints import API_PREFIX, JOB_DATAS, TALENT_IDS, Endpoint
 from reconciler.feishu.models import JobData, Talent
+from reconciler.feishu.name_calls import NameCalls
 from reconciler.feishu.transport import (
     CacheSettings,
     default_cache_path,
@@ -83,8 +84,9 @@ def resolve_base_url(base_url: str | None) -> str:
     return BASE_URLS.get(url.lower(), url).rstrip("/")
 
 
-class FeishuClient:
-    """A client for one app on one tenant. Thread-safe; share one per run."""
+class FeishuClient(NameCalls):
+    """A client for one app on one tenant. Thread-safe; share one per run.
+    The name look-ups' typed calls are NameCalls' (reconciler/feishu/name_calls.py)."""
 
     def __init__(
         self,

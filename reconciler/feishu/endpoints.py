@@ -202,4 +202,66 @@ JOB_DATAS = Endpoint(
     transient_codes=frozenset({1160999, 1160997, 1160998}),
 )
 
-ENDPOINTS = EndpointTable([TENANT_TOKEN, TALENT_IDS, JOB_DATAS])
+
+# -- names of the IDs job data holds (feishu-names.md); the API's own ID-type defaults,
+# which are NOT job_datas' (the look-up sends the job_datas types explicitly) --------
+_COREHR_TRANSIENT = frozenset({1161204})  # timeout (also a 503)
+DEPARTMENTS = Endpoint(
+    "departments", "POST", "corehr/v2/departments/batch_get",
+    scopes=("corehr:department:read", "corehr:department:write"), max_ids=100,
+    id_types={"user_id_type": "open_id", "department_id_type": "open_department_id"},
+    fields=("department_name",), transient_codes=_COREHR_TRANSIENT,
+)
+JOB_LEVELS = Endpoint(
+    "job_levels", "POST", "corehr/v2/job_levels/batch_get",
+    scopes=("corehr:job_level:read", "corehr:job_level:write"), max_ids=100,
+)
+JOB_GRADES = Endpoint(
+    "job_grades", "POST", "corehr/v2/job_grades/query",
+    scopes=("corehr:job_grade:read", "corehr:corehr:readonly", "corehr:job_grade:write", "corehr:corehr"),
+    per_second=5, per_minute=None, max_ids=100, page_size=100, transient_codes=_COREHR_TRANSIENT,
+)
+JOB_FAMILIES = Endpoint(
+    "job_families", "POST", "corehr/v2/job_families/batch_get",
+    scopes=("corehr:job_family:read", "corehr:job_family:write"), max_ids=100,
+)
+EMPLOYEE_TYPES = Endpoint(  # no batch_get: the tenant's few types are listed once
+    "employee_types", "GET", "corehr/v1/employee_types",
+    scopes=("corehr:common_data.preset_data:read", "corehr:corehr:readonly", "corehr:corehr",
+            "corehr:common_data.preset_data:write"),
+    page_size=100,  # the API allows up to 1999
+)
+LOCATIONS = Endpoint(
+    "locations", "POST", "corehr/v2/locations/batch_get",
+    scopes=("corehr:locations:read", "corehr:locations:write"), max_ids=100,
+)
+COMPANIES = Endpoint(
+    "companies", "POST", "corehr/v2/companies/batch_get",
+    scopes=("corehr:company:read", "corehr:company:write"), max_ids=100,
+)
+POSITIONS = Endpoint(
+    "positions", "POST", "corehr/v2/positions/query",
+    scopes=("corehr:position:read", "corehr:position:write"),
+    per_second=5, per_minute=None,
+    max_ids=100,  # the API takes 200, but a page holds at most 100: 100 IDs are always one page
+    page_size=100,
+    id_types={"department_id_type": "people_corehr_department_id", "user_id_type": "people_corehr_id"},
+    fields=("name",), transient_codes=_COREHR_TRANSIENT,
+)
+COST_CENTERS = Endpoint(  # no batch_get: search by ID list
+    "cost_centers", "POST", "corehr/v2/cost_centers/search",
+    scopes=("corehr:cost_center:read",), max_ids=100, page_size=100,
+    id_types={"user_id_type": "people_corehr_id"},
+)
+EMPLOYEES = Endpoint(  # managers' hop 2 (hop 1 is JOB_DATAS with job_data_id_list)
+    "employees", "POST", "corehr/v2/employees/batch_get",
+    scopes=("corehr:employee:read", "corehr:employee:write"),
+    per_second=None, per_minute=100, max_ids=100,
+    id_types={"user_id_type": "open_id", "department_id_type": "open_department_id"},
+    fields=("person_info.preferred_name", "person_info.preferred_local_full_name",
+            "person_info.preferred_english_full_name"),
+)
+NAME_ENDPOINTS = (DEPARTMENTS, JOB_LEVELS, JOB_GRADES, JOB_FAMILIES, EMPLOYEE_TYPES, LOCATIONS, COMPANIES,
+                  POSITIONS, COST_CENTERS, EMPLOYEES)
+
+ENDPOINTS = EndpointTable([TENANT_TOKEN, TALENT_IDS, JOB_DATAS, *NAME_ENDPOINTS])

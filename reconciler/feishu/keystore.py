@@ -17,6 +17,7 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from requests_cache.backends.sqlite import SQLiteDict
 
@@ -111,6 +112,27 @@ class KeyStore:
             )
             for k, talents in answers.items()
         }
+        self._write(items)
+
+    def get_records(self, namespace: str, keys) -> dict[str, Any]:
+        """Fresh stored values of many keys of one namespace (e.g. the names of departments by ID);
+        missing or stale keys are left out. A stored None is an answer too ("no name")."""
+        ids = {self._id(f"{namespace}|{k}"): k for k in keys}
+        names = sorted(ids)
+        found = {}
+        for start in range(0, len(names), 900):
+            for name, stored in self._stored(names[start : start + 900]):
+                record = self._fresh(stored) if stored else None
+                if record is not None:
+                    found[ids[name]] = record["v"]
+        return found
+
+    def put_records(self, namespace: str, values: dict[str, Any]) -> None:
+        now = time.time()
+        self._write({self._id(f"{namespace}|{k}"): json.dumps({"t": now, "v": v}, ensure_ascii=False)
+                     for k, v in values.items()})
+
+    def _write(self, items: dict[str, str]) -> None:
         if self._redis is not None:
             # One round trip for the batch; each answer expires like the HTTP cache's.
             with self._redis.pipeline(transaction=False) as pipe:

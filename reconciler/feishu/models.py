@@ -114,3 +114,114 @@ class JobData(_Tolerant):
     def known_field(cls, path: str) -> bool:
         """Whether the first part of a field path names a documented job_data field."""
         return path.split(".")[0] in cls.model_fields
+
+
+# -- the answers of the name look-ups (feishu-names.md): each item's ID and its i18n names --
+
+
+class _Named(_Tolerant):
+    """An item of a name look-up; `item_id` and `i18n` say where its ID and names are."""
+
+    @property
+    def item_id(self) -> str | None:
+        raise NotImplementedError
+
+    @property
+    def i18n(self) -> list[I18nText]:
+        raise NotImplementedError
+
+
+class Department(_Named):
+    id: str | None = None
+    department_name: list[I18nText] = []
+
+    item_id = property(lambda self: self.id)
+    i18n = property(lambda self: self.department_name)
+
+
+class JobLevel(_Named):
+    job_level_id: str | None = None
+    name: list[I18nText] = []
+
+    item_id = property(lambda self: self.job_level_id)
+    i18n = property(lambda self: self.name)
+
+
+class JobGrade(_Named):
+    job_grade_id: str | None = None
+    names: list[I18nText] = []  # plural on this API
+
+    item_id = property(lambda self: self.job_grade_id)
+    i18n = property(lambda self: self.names)
+
+
+class JobFamily(_Named):
+    job_family_id: str | None = None
+    name: list[I18nText] = []
+
+    item_id = property(lambda self: self.job_family_id)
+    i18n = property(lambda self: self.name)
+
+
+class EmployeeType(_Named):
+    id: str | None = None
+    name: list[I18nText] = []
+
+    item_id = property(lambda self: self.id)
+    i18n = property(lambda self: self.name)
+
+
+class HiberarchyCommon(_Tolerant):
+    name: list[I18nText] = []
+
+
+class Location(_Named):
+    location_id: str | None = None
+    hiberarchy_common: HiberarchyCommon | None = None  # the name is not at the top level
+
+    item_id = property(lambda self: self.location_id)
+    i18n = property(lambda self: self.hiberarchy_common.name if self.hiberarchy_common else [])
+
+
+class Company(_Named):
+    company_id: str | None = None
+    hiberarchy_common: HiberarchyCommon | None = None
+
+    item_id = property(lambda self: self.company_id)
+    i18n = property(lambda self: self.hiberarchy_common.name if self.hiberarchy_common else [])
+
+
+class Position(_Named):
+    position_id: str | None = None
+    names: list[I18nText] = []
+
+    item_id = property(lambda self: self.position_id)
+    i18n = property(lambda self: self.names)
+
+
+class CostCenter(_Named):
+    cost_center_id: str | None = None
+    name: list[I18nText] = []
+
+    item_id = property(lambda self: self.cost_center_id)
+    i18n = property(lambda self: self.name)
+
+
+class PersonInfo(_Tolerant):
+    preferred_name: str | None = None  # the display name, e.g. "刘梓新(Henry)"
+    preferred_local_full_name: str | None = None
+    preferred_english_full_name: str | None = None
+
+
+class Employee(_Tolerant):
+    """An item of corehr/v2/employees/batch_get (person names are plain strings, not i18n)."""
+
+    employment_id: str | None = None
+    person_info: PersonInfo | None = None
+
+    @property
+    def display_name(self) -> str | None:
+        info = self.person_info
+        if info is None:
+            return None
+        return info.preferred_name or info.preferred_local_full_name or info.preferred_english_full_name

@@ -18,6 +18,7 @@ from reconciler.errors import SheetError
 from reconciler.messages.locale import EN, ZH, system_locale
 from reconciler.messages.render import text
 from reconciler.init import roles as R
+from reconciler.init.namecols import name_columns
 from reconciler.init.headerrow import HeaderRow, find_header_row, where
 from reconciler.init.yamltext import Commented
 from reconciler.sheets.read import list_headers, read_sheet
@@ -197,8 +198,9 @@ def _department_id_type(column: R.Column | None) -> str:
 
 def _job(draft: Draft) -> dict | None:
     choices = draft.found.choices
+    named = {c.column.header for c in name_columns(draft.columns, {c.column.header for c in choices.values()})}
     for role, column in draft.found.rejected:
-        if role == R.DEPARTMENT:
+        if role == R.DEPARTMENT and column.header not in named:  # a column of names is compared by name
             draft.notes.append(draft.t("note.rejected_department", header=column.header, letter=column.letter))
     if R.EMPLOYEE_KEY not in choices:
         _needs(draft, R.START_DATE, R.EMPLOYEE_KEY)
@@ -220,6 +222,13 @@ def _job(draft: Draft) -> dict | None:
         job["compare"] = {department.column.header: "department_id"}
         doc.inline[("job_data", "compare")] = draft.t("c.compare")
         doc.inline[("job_data", "compare", department.column.header)] = why(draft, department)
+    taken = {c.column.header for c in choices.values()}
+    job["names"] = name_columns(draft.columns, taken)  # joined in _assemble, with the other new columns
+    for named in job["names"]:
+        if named.compared:
+            job.setdefault("compare", {})[named.column.header] = named.path
+            doc.inline[("job_data", "compare")] = draft.t("c.compare")
+            doc.inline[("job_data", "compare", named.column.header)] = draft.t("c.compare_name", header=named.column.header)
     return job
 
 
@@ -257,7 +266,12 @@ def _assemble(draft: Draft, talent_inputs: dict | None, job: dict | None) -> Non
         doc.inline.update({("talent", "mode"): t("c.mode"), ("talent", "columns"): t("c.columns"),
                            ("talent", "status_column"): t("c.talent_status"), ("talent", "note_column"): t("c.note")})
     if job:
+        named = job.pop("names", [])
         job["columns"] = {f: _output_name(draft, f, taken) for f in JOB_FIELDS}
+        for name in named:  # Feishu's name beside the sheet's (8 catalogues: a "col." text each)
+            job["columns"][name.path] = _output_name(draft, name.path, taken)
+            if not name.compared:
+                doc.inline[("job_data", "columns", name.path)] = t("c.join_name", header=name.column.header, path=name.path)
         job["status_column"] = _output_name(draft, "job_status", taken)
         job["note_column"] = _output_name(draft, "job_note", taken)
         data["job_data"] = job

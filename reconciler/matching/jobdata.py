@@ -14,7 +14,10 @@ from typing import Any
 
 from reconciler.feishu import EmployeeJobData, JobData
 from reconciler.model import Cell
+from reconciler.feishu.names import NameBook
 from reconciler.matching.feishu_values import as_text, render
+from reconciler.matching.names import render_name
+from reconciler.recipe.namepaths import name_field
 from reconciler.messages.render import InvalidValue, Message, join
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
@@ -94,6 +97,31 @@ def choose_job_data(items: list[JobData], as_of: dt.datetime | None, *, all_vers
     return candidates[0], note
 
 
+def choose_for_row(*, key_cell: Cell, fetched: EmployeeJobData | None,
+                   as_of_cell: Cell | None) -> tuple[JobData | None, JobDecision | None, list[Message | str]]:
+    """The job data a row joins and the notes so far, or (None, the row's decision, []) when there is none."""
+    if key_cell.is_blank:
+        return None, JobDecision("no_key", notes=[Message("note.key_empty")]), []
+    if fetched is None or fetched.error:
+        return None, JobDecision("error", notes=[fetched.error if fetched else Message("note.job_not_looked_up")]), []
+    as_of = None
+    notes: list[Message | str] = []
+    if as_of_cell is not None:
+        try:
+            as_of = parse_date(as_of_cell)
+        except InvalidValue as exc:
+            return None, JobDecision("error", notes=[Message("note.as_of_invalid", reason=exc.message)]), []
+        if as_of is None:
+            notes.append(Message("note.as_of_empty"))
+    if not fetched.items:
+        return None, JobDecision("not_found", notes=[Message("note.no_job_data")]), []
+    chosen, why = choose_job_data(list(fetched.items), as_of, all_versions=as_of_cell is not None)
+    if chosen is None:
+        return None, JobDecision("not_found", notes=[why, *notes]), []
+    notes.append(why)
+    return chosen, None, notes
+
+
 def join_job_data(
     *,
     key_cell: Cell,
@@ -103,34 +131,32 @@ def join_job_data(
     compare: dict[str, str],
     row_cells: dict[str, Cell],
     locale: str,
+    names: NameBook | None = None,
 ) -> JobDecision:
-    if key_cell.is_blank:
-        return JobDecision("no_key", notes=[Message("note.key_empty")])
-    if fetched is None or fetched.error:
-        return JobDecision("error", notes=[fetched.error if fetched else Message("note.job_not_looked_up")])
-    as_of = None
-    notes: list[Message | str] = []
-    if as_of_cell is not None:
-        try:
-            as_of = parse_date(as_of_cell)
-        except InvalidValue as exc:
-            return JobDecision("error", notes=[Message("note.as_of_invalid", reason=exc.message)])
-        if as_of is None:
-            notes.append(Message("note.as_of_empty"))
-    if not fetched.items:
-        return JobDecision("not_found", notes=[Message("note.no_job_data")])
-    chosen, why = choose_job_data(list(fetched.items), as_of, all_versions=as_of_cell is not None)
+    chosen, decided, notes = choose_for_row(key_cell=key_cell, fetched=fetched, as_of_cell=as_of_cell)
     if chosen is None:
-        return JobDecision("not_found", notes=[why, *notes])
-    notes.append(why)
-    values = {header: render(chosen.field(path), locale) for path, header in columns.items()}
+        return decided  # type: ignore[return-value]
+    book = names or NameBook()
+
+    def value_of(path: str, header: str) -> tuple[Any, bool]:
+        """The cell of a path, and whether it can be compared; a name's notes join the row's."""
+        if name_field(path) is None:
+            return render(chosen.field(path), locale), True
+        cell = render_name(chosen, path, book, locale, header)
+        notes.extend(n for n in cell.notes if n not in notes)
+        return cell.value, cell.comparable
+
+    values = {header: value_of(path, header)[0] for path, header in columns.items()}
     mismatches: dict[str, str] = {}
     for header, path in compare.items():
         cell = row_cells.get(header)
         mine = as_text(cell.text) if cell is not None else ""
         if not mine:
             continue  # a blank compare cell is not compared
-        theirs = as_text(render(chosen.field(path), locale))
+        value, comparable = value_of(path, header)
+        if not comparable:
+            continue  # Feishu's name is not known (no scope, lookup failed): nothing to compare with
+        theirs = as_text(value)
         if mine != theirs:
             mismatches[header] = theirs
             notes.append(Message("note.differs", header=header, mine=mine, theirs=theirs or Message("note.empty_value")))

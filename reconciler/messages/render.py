@@ -2,8 +2,9 @@
 
 A `Message` is what the library produces for a person to read (an error, a
 warning, a row note); the text is made only where it is shown, from the catalogue
-of that language (`en_US.MESSAGES`, `zh_CN.MESSAGES`: flat `{key: template}` dicts
-with `str.format` placeholders). Values quoted from the sheet or from Feishu are
+of that language (`en-US.json`, `zh-CN.json` beside this module: flat `{key: template}`
+objects with `str.format` placeholders, the same placeholders in both; data, not code,
+so a translator edits them without reading Python). Values quoted from the sheet or from Feishu are
 parameters, never part of a template. A parameter may itself be a `Message`
 (rendered in the same language) or a list of them (joined by the language's
 list separator). Plain text (from a plugin, say) is shown as it is, in any language.
@@ -11,13 +12,19 @@ list separator). Plain text (from a plugin, say) is shown as it is, in any langu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
+from importlib import resources
 from typing import Any
 
-from reconciler.messages import en_US, zh_CN
 from reconciler.messages.locale import EN, ZH, normalise_locale
 
-CATALOGUES: dict[str, dict[str, str]] = {EN: en_US.MESSAGES, ZH: zh_CN.MESSAGES}
+
+def _catalogue(locale: str) -> dict[str, str]:
+    return json.loads(resources.files("reconciler.messages").joinpath(f"{locale}.json").read_text(encoding="utf-8"))
+
+
+CATALOGUES: dict[str, dict[str, str]] = {EN: _catalogue(EN), ZH: _catalogue(ZH)}
 PLAIN = "plain"  # the key of plain text: "{text}" in every language
 
 

@@ -15,7 +15,7 @@ from reconciler.writers.plan import talent_values
 log = logging.getLogger("reconciler.run")
 
 
-def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSummary) -> dict[int, RowOutcome]:
+def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSummary, names=None) -> dict[int, RowOutcome]:
     recipe, sheet = prepared.recipe, prepared.sheet
     outcomes: dict[int, RowOutcome] = {}
     onboard_missing = False
@@ -40,7 +40,7 @@ def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSum
                 key_cell=row.get(job.key.column),
                 fetched=fetched.get(employee) if employee else None,
                 as_of_cell=row.get(job.as_of) if job.as_of else None,
-                columns=job.columns, compare=job.compare, row_cells=row.cells, locale=prepared.locale,
+                columns=job.columns, compare=job.compare, row_cells=row.cells, locale=prepared.locale, names=names,
             )
             outcome.job_status, outcome.job_notes = decision.status, list(decision.notes)
             outcome.values.update(decision.values)

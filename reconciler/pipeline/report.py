@@ -15,14 +15,17 @@ from reconciler.messages.render import Message
 from reconciler.model import JOB_STATUSES, TALENT_STATUSES, RowOutcome, RunSummary
 
 
-def count_outcomes(summary: RunSummary, outcomes: dict[int, RowOutcome], client: FeishuClient) -> None:
+def count_outcomes(summary: RunSummary, outcomes: dict[int, RowOutcome], client: FeishuClient,
+                   names: dict[str, int] | None = None) -> None:
+    """`names`: the name endpoints the run planned (shown even when the cache answered all)."""
     talent = Counter(o.talent_status for o in outcomes.values() if o.talent_status)
     job = Counter(o.job_status for o in outcomes.values() if o.job_status)
     summary.talent_counts = {s: talent.get(s, 0) for s in TALENT_STATUSES} if talent else {}
     summary.job_counts = {s: job.get(s, 0) for s in JOB_STATUSES} if job else {}
     snap = client.counters.snapshot()
     # Requests per endpoint for people (the Summary sheet, --report): by path, from the endpoint table.
-    summary.requests = ENDPOINTS.by_path({TALENT_IDS.name: 0, JOB_DATAS.name: 0, **snap["requests"]})
+    zeros = {e.name: 0 for e in ENDPOINTS if e.path in (names or {})}
+    summary.requests = ENDPOINTS.by_path({TALENT_IDS.name: 0, JOB_DATAS.name: 0, **zeros, **snap["requests"]})
     summary.cache_hits = snap["cache_hits"]
     summary.requests_from_cache = sum(snap["http_cache_hits"].values())
     summary.remembered = snap["key_cache_hits"]

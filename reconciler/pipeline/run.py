@@ -28,6 +28,7 @@ from reconciler.feishu.connection import open_client
 from reconciler.messages.render import Message
 from reconciler.model import RunSummary, Sheet, WriteContext
 from reconciler.pipeline.decide import decide_rows
+from reconciler.pipeline.names import dry_run_plan, fetch_job_data_and_names, name_lookup, name_report, name_warnings
 from reconciler.pipeline.options import Prepared, RunOptions, RunResult
 from reconciler.pipeline.prepare import prepare
 from reconciler.pipeline.report import count_outcomes, report_json
@@ -72,6 +73,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         store = _key_store(client, prepared.cache)
         talent_lookup = TalentLookup(client, store)
         job_fetcher = _job_fetcher(client, recipe, store)
+        names = name_lookup(client, recipe, store)
         keys = [r.normalised.key for rs in prepared.identifiers.values() for r in rs if r.normalised.key is not None]
         employees = _employee_keys(recipe, sheet)
         known, batches = talent_lookup.pending(keys)
@@ -81,6 +83,9 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                       f"{len(batches)} requests"]
         if job_plan:
             plan_lines.append(job_plan.describe())
+        name_lines, name_planned = dry_run_plan(recipe, len(set(employees.values())))
+        plan_lines += name_lines
+        planned.update(name_planned)
         for line in plan_lines:
             log.info("plan: %s", line)
         if options.dry_run:
@@ -88,23 +93,27 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
             return RunResult(summary, [], {}, plan_lines, planned, report_json(summary, [], planned, prepared.locale))
         progress = options.progress
         progress.start("talents", len(set(keys)) - len(known))
-        fetched, job_data = {}, None
-        # The two endpoints have separate rate limits: job data is fetched while talents are looked up.
+        fetched, job_data, book = {}, None, None
+        # Each endpoint has its own rate limit: job data, then the names it holds, are fetched
+        # while talents are looked up (pipeline/names.py).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-data") as side:
             if job_plan is not None:
                 progress.start("job data", len(job_plan.employees))
-                job_data = side.submit(job_fetcher.fetch, job_plan, progress=lambda n: progress.advance("job data", n))
+                job_data = side.submit(fetch_job_data_and_names, recipe, sheet, employees, job_fetcher, job_plan,
+                                       names, progress)
             lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n),
                                         pending=(known, batches)) if keys else {}
             if job_data is not None:
-                fetched = job_data.result()
-        outcomes = decide_rows(prepared, lookups, fetched, employees, summary)
+                fetched, book = job_data.result()
+        outcomes = decide_rows(prepared, lookups, fetched, employees, summary, book)
+        if book is not None:
+            summary.warnings.extend(name_warnings(recipe, book))
         summary.warnings.extend(Message("warning.requests_failed", n=n, reason=reason)
                                 for reason, n in client.failures.items())
         keys = known = lookups = fetched = None  # done with: let the writers reuse their memory (~200 MB at 100k rows)
         columns = output_columns(recipe) + prepared.plugin_columns
         plugin_hooks.apply_row_outputs(sheet, outcomes, recipe, columns)  # before counting: a plugin may change a status
-        count_outcomes(summary, outcomes, client)
+        count_outcomes(summary, outcomes, client, names=planned if names else None)
         log.info("talent %s; job data %s; requests %s", summary.talent_counts, summary.job_counts, summary.requests)
         status_columns = {}
         if recipe.talent:
@@ -126,7 +135,10 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                                       files=", ".join(p.name for p in written)) from exc
                 raise
         summary.seconds = time.monotonic() - started
-        return RunResult(summary, written, outcomes, plan_lines, planned, report_json(summary, written, planned, prepared.locale))
+        report = report_json(summary, written, planned, prepared.locale)
+        if book is not None and names is not None:
+            report["names"] = name_report(book, client)
+        return RunResult(summary, written, outcomes, plan_lines, planned, report)
 
 
 def _key_store(client: FeishuClient, cache: CacheSettings) -> KeyStore | None:

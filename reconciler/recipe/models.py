@@ -28,6 +28,7 @@ from reconciler.errors import RecipeIssue
 from reconciler.messages.render import InvalidValue, Message
 from reconciler.recipe.feishu import FeishuSection
 from reconciler.recipe.paths import format_loc
+from reconciler.recipe.namepaths import ColumnPaths, ComparePaths
 from reconciler.recipe.strictness import Loc, StrictModel, recipe_error, short_form, validate_with_extra
 from reconciler.recipe.values import check_country_code, check_locale, check_path_template, check_redis_url, parse_duration
 
@@ -226,16 +227,16 @@ class JobDataSection(StrictModel):
             "Header of a date column, e.g. 入职日期: join the version effective on that date instead of the current one."
         ),
     )
-    columns: dict[str, str] = Field(
+    columns: ColumnPaths = Field(
         default_factory=dict,
         description=(
             "Field path -> output column header, e.g. {department_id: Department, "
-            "assignment_start_reason.enum_name: Start reason}."
+            "assignment_start_reason.enum_name: Start reason, department_id.name: 部门 (a name, not the ID)}."
         ),
     )
-    compare: dict[str, str] = Field(
+    compare: ComparePaths = Field(
         default_factory=dict,
-        description="Sheet column header -> field path; a difference is a mismatch, e.g. {部门ID: department_id}.",
+        description="Sheet column header -> field path (department_id.name: by name), e.g. {部门ID: department_id}.",
     )
     status_column: str = Field(default="Job data status", description="Header of the job data status column.")
     note_column: str = Field(default="Job data note", description="Header of the job data note column.")

@@ -1,8 +1,8 @@
 """An embedded Feishu / Lark Open Platform simulator for tests, demos and `--sandbox` runs.
 
 It serves the routes of its route table (routes.py: the auth endpoint,
-`hire/v1/talents/batch_get_id` and `corehr/v1/job_datas`) on loopback as
-`/work/shared/spec/feishu-api.md` describes them, with rate limits, token expiry,
+`hire/v1/talents/batch_get_id`, `corehr/v1/job_datas` and the name endpoints of
+feishu-names.md, names_api.py) on loopback as the specs describe them, with rate limits, token expiry,
 scopes and seeded faults. Start one with `with Sandbox() as sb: sb.url`.
 """
 

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 
 from reconciler.sandbox.jobdata import job_data
-from reconciler.sandbox.tenant import Department, Employee, Talent, Tenant, make_mainland_id
+from reconciler.sandbox.tenant import Department, Employee, Talent, Tenant, i18n, make_mainland_id
 
 HERE = Path(__file__).resolve().parent
 
@@ -203,8 +203,35 @@ def _job_datas() -> list[dict]:
              cost_center_rate=[(_cat(COST_CENTRE, 3), 100)]),
         _job(14, effective_time="2025-04-07 00:00:00", direct_manager_id=eng_head),
         _job(15, effective_time="2026-09-01 00:00:00", job_level_id=_cat(LEVEL, 1), direct_manager_id=eng_head,
-             probation_outcome=None, probation_start_date="2026-09-01", probation_expected_end_date="2027-03-01"),
+             second_direct_manager_id=DANGLING_MANAGER, probation_outcome=None, probation_start_date="2026-09-01", probation_expected_end_date="2027-03-01"),
     ]
+
+
+# A manager job data that no longer exists: its name cannot be looked up (the no-name path).
+DANGLING_MANAGER = "7060000000000000099"
+
+# What the catalogue IDs name, in zh-CN and en-US; None: that record has only zh-CN.
+# Left out on purpose (dangling: no name comes back): position 5 (Finance analyst).
+_CATALOGS: dict[str, tuple[int, list[tuple[int, str, str | None]]]] = {
+    "job_levels": (LEVEL, [(1, "P1 初级", "P1 Junior"), (2, "P2 中级", "P2 Intermediate"), (3, "P3 高级", "P3 Senior"),
+                           (4, "P4 专家", "P4 Expert"), (5, "P5 资深专家", None)]),
+    "job_grades": (GRADE, [(1, "一等", "Grade 1"), (2, "二等", "Grade 2"), (3, "三等", None)]),
+    "job_families": (FAMILY, [(1, "研发序列", "Engineering"), (2, "销售序列", "Sales")]),
+    "employee_types": (EMP_TYPE, [(1, "正式员工", "Regular"), (2, "实习生", "Intern"), (3, "兼职", "Part-time")]),
+    "locations": (LOCATION, [(1, "北京", "Beijing"), (2, "上海", "Shanghai"), (3, "深圳", None), (4, "香港", "Hong Kong")]),
+    "companies": (COMPANY, [(1, "示例科技（北京）有限公司", "Example Technology (Beijing) Co., Ltd."),
+                            (2, "示例科技（香港）有限公司", "Example Technology (Hong Kong) Ltd.")]),
+    "positions": (POSITION, [(1, "首席执行官", "Chief Executive Officer"), (2, "软件工程师", "Software Engineer"),
+                             (3, "销售代表", "Sales Representative"), (4, "人力资源专员", None)]),
+    "cost_centers": (COST_CENTRE, [(1, "总部", "Headquarters"), (2, "研发中心", "R&D Centre"), (3, "销售中心", "Sales Centre"),
+                                   (4, "职能中心", "Support Functions"), (5, "财务中心", "Finance Centre")]),
+}
+
+
+def _catalogs() -> dict[str, list[dict]]:
+    return {kind: [{"id": _cat(code, n), "code": f"{kind[:3].upper()}{n}", "names": i18n(zh, en), "active": True}
+                   for n, zh, en in records]
+            for kind, (code, records) in _CATALOGS.items()}
 
 
 def build_demo_tenant() -> Tenant:
@@ -218,7 +245,10 @@ def build_demo_tenant() -> Tenant:
         if emp:
             user_id = f"E{emp:04d}"
             employees.append(Employee(people_corehr_id=_emp(emp), user_id=user_id, open_id="ou_" + _hex("open", user_id),
-                                      union_id="on_" + _hex("union", user_id), name=name))
+                                      union_id="on_" + _hex("union", user_id), name=name, local_name=name,
+                                      english_name=english))
     departments = [Department(people_corehr_department_id=_dept(code), department_id=code,
-                              open_department_id="od-" + _hex("dept", code), name=label) for code, label in _DEPARTMENTS]
-    return Tenant(talents=talents, employees=employees, departments=departments, job_datas=_job_datas())
+                              open_department_id="od-" + _hex("dept", code), name=label,
+                              names=i18n(*label.split(" ", 1))) for code, label in _DEPARTMENTS]
+    return Tenant(talents=talents, employees=employees, departments=departments, job_datas=_job_datas(),
+                  catalogs=_catalogs())

@@ -5,7 +5,7 @@ Run `python -m reconciler.sandbox.demo_guide` after editing `demo_build.py`.
 
 from __future__ import annotations
 
-from reconciler.sandbox.demo_build import _TALENTS, HERE, INVALID, NOT_FOUND, build_demo_tenant
+from reconciler.sandbox.demo_build import _TALENTS, DANGLING_MANAGER, HERE, INVALID, NOT_FOUND, build_demo_tenant
 from reconciler.sandbox.tenant import Tenant
 
 _ID_TYPES = {1: "mainland ID", 2: "passport", 3: "HK/Macau residence permit", 6: "HK/Macau travel permit"}
@@ -41,6 +41,21 @@ def _employee_rows(tenant: Tenant) -> list[str]:
                          f"{j['effective_time'][:10]} -> {j.get('expiration_time', 'open')[:10]}"
                          f"{'' if j['primary_job_data'] else ', part-time'}")
         rows.append(f"| {e.user_id} | {e.name} | {e.people_corehr_id} | {e.open_id} | {'<br>'.join(parts)} |")
+    return rows
+
+
+def _langs(names) -> tuple[str, str]:
+    by = {n["lang"]: n["value"] for n in names or []}
+    return by.get("zh-CN", ""), by.get("en-US", "(zh-CN only)")
+
+
+def _name_rows(tenant: Tenant) -> list[str]:
+    rows = ["| catalogue (endpoint) | ID | zh-CN | en-US |", "|---|---|---|---|"]
+    for d in tenant.departments:
+        rows.append(f"| departments | {d.people_corehr_department_id} | {' | '.join(_langs(d.names))} |")
+    for kind, records in tenant.catalogs.items():
+        for r in records:
+            rows.append(f"| {kind} | {r['id']} | {' | '.join(_langs(r['names']))} |")
     return rows
 
 
@@ -92,6 +107,21 @@ def render_guide(tenant: Tenant) -> str:
         "(assignment_start_reason onboarding = 入职 / Onboarding). E0010 has work_shift `shift` and",
         "compensation_type `hourly`. Timestamps are Beijing time; an open-ended version has no",
         "`expiration_time`.",
+        "",
+        "## Names of the IDs job data holds (feishu-names.md, recipe spec 2a)",
+        "",
+        "Served by `corehr/v2/departments/batch_get`, `job_levels/batch_get`, `job_grades/query`,",
+        "`job_families/batch_get`, `corehr/v1/employee_types`, `locations/batch_get`, `companies/batch_get`,",
+        "`positions/query`, `cost_centers/search`; managers by `corehr/v1/job_datas?job_data_id_list=...`",
+        "(hop 1) and `corehr/v2/employees/batch_get` (hop 2), whose `preferred_name` is the local name with",
+        "the English one in brackets, e.g. 张伟(Zhang Wei). Records marked (zh-CN only) show the zh-CN",
+        "fallback whatever `output.locale` says.",
+        "",
+        *_name_rows(tenant),
+        "",
+        "No name comes back (the no-name path: empty cell, the note names the ID) for position",
+        f"7110000000000000005 (E0005 and E0011 hold it) and for E0015's second direct manager {DANGLING_MANAGER},",
+        "a job data that does not exist.",
         "",
     ]
     return "\n".join(lines)

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 
 from reconciler.sandbox.jobdata import job_data
-from reconciler.sandbox.tenant import Department, Employee, Talent, Tenant, make_mainland_id
+from reconciler.sandbox.tenant import Department, Employee, Talent, Tenant, i18n, make_mainland_id
 
 _PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156",
              "157", "158", "159", "166", "170", "176", "177", "178", "180", "181", "182", "183", "185", "186",
@@ -158,6 +158,42 @@ def _job_datas(rng: random.Random, employees: list[Employee], departments: list[
     return records
 
 
+# Catalogue kind -> (the ID prefix the job data above use, how many records it holds).
+# The job data also point at records past these counts: dangling IDs, whose names do not come back.
+_CATALOG_SIZES = {"job_levels": (1, 6), "job_grades": (2, 6), "job_families": (7, 4), "employee_types": (3, 3),
+                  "locations": (5, 4), "companies": (8, 1), "positions": (10, 27), "cost_centers": (11, 2)}
+_CATALOG_WORDS = {"job_levels": ("职级", "Level"), "job_grades": ("职等", "Grade"), "job_families": ("序列", "Family"),
+                  "employee_types": ("人员类型", "Employee type"), "locations": ("地点", "Location"),
+                  "companies": ("公司", "Company"), "positions": ("岗位", "Position"), "cost_centers": ("成本中心", "Cost centre")}
+DANGLING_RATE = 0.01  # share of job data whose direct manager is a job data that does not exist
+
+
+def _add_names(rng: random.Random, tenant: Tenant) -> None:
+    """Names for every ID job data holds (feishu-names.md), some only in zh-CN, plus second and dotted-line
+    managers and a few dangling manager IDs. Its own random stream: the rest of the tenant is unchanged."""
+    only_zh = lambda: rng.random() < 0.2  # noqa: E731
+    for k, dept in enumerate(tenant.departments, start=1):
+        dept.names = i18n(f"部门{k}", None if only_zh() else dept.name)
+    for emp in tenant.employees:
+        local = emp.name if emp.name and not emp.name.startswith("Employee") else f"员工{emp.user_id[1:]}"
+        emp.local_name, emp.english_name = local, None if only_zh() else f"Employee {emp.user_id}"
+    for kind, (code, count) in _CATALOG_SIZES.items():
+        zh, en = _CATALOG_WORDS[kind]
+        tenant.catalogs[kind] = [{"id": f"71{code:02d}{n:015d}", "code": f"{kind[:3].upper()}{n}",
+                                  "names": i18n(f"{zh}{n}", None if only_zh() else f"{en} {n}"), "active": True}
+                                 for n in range(1, count + 1)]
+    heads = sorted({r["direct_manager_id"] for r in tenant.job_datas if r.get("direct_manager_id")})
+    for record in tenant.job_datas:
+        if not heads:
+            break
+        if rng.random() < 0.3:
+            record["second_direct_manager_id"] = rng.choice(heads)
+        if rng.random() < 0.2:
+            record["dotted_line_manager_id_list"] = rng.sample(heads, min(len(heads), rng.choice((1, 2))))
+        if rng.random() < DANGLING_RATE:
+            record["direct_manager_id"] = f"79990000{rng.randrange(10 ** 11):011d}"
+
+
 def generate_tenant(talents: int = 1000, employees: int = 600, departments: int = 20, seed: int = 0,
                     shared_mobile_rate: float = 0.01, versions_rate: float = 0.2,
                     parttime_rate: float = 0.02) -> Tenant:
@@ -166,5 +202,7 @@ def generate_tenant(talents: int = 1000, employees: int = 600, departments: int 
     talent_list = _talents(rng, talents, shared_mobile_rate)
     dept_list = _departments(rng, max(1, departments))
     emp_list = _employees(rng, employees, talent_list)
-    return Tenant(talents=talent_list, employees=emp_list, departments=dept_list,
-                  job_datas=_job_datas(rng, emp_list, dept_list, versions_rate, parttime_rate))
+    tenant = Tenant(talents=talent_list, employees=emp_list, departments=dept_list,
+                    job_datas=_job_datas(rng, emp_list, dept_list, versions_rate, parttime_rate))
+    _add_names(random.Random(f"names-{seed}"), tenant)
+    return tenant

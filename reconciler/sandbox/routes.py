@@ -20,7 +20,23 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from reconciler.feishu.endpoints import JOB_DATAS, TALENT_IDS, TENANT_TOKEN, Endpoint
+from reconciler.feishu.endpoints import (
+    COMPANIES,
+    COST_CENTERS,
+    DEPARTMENTS,
+    EMPLOYEE_TYPES,
+    EMPLOYEES,
+    JOB_DATAS,
+    JOB_FAMILIES,
+    JOB_GRADES,
+    JOB_LEVELS,
+    LOCATIONS,
+    POSITIONS,
+    TALENT_IDS,
+    TENANT_TOKEN,
+    Endpoint,
+)
+from reconciler.sandbox import names_api
 from reconciler.sandbox import auth
 from reconciler.sandbox.answer import Answer, fail
 from reconciler.sandbox.job_datas_api import list_job_datas
@@ -152,6 +168,13 @@ def _job_datas(request: ApiRequest, sb: Sandbox) -> Answer:
     return list_job_datas(dict(request.query), sb.tenant, sb.has_scope, sb.page_tokens)
 
 
+def _names(handler, *, paged: bool = False) -> Handler:
+    """A name endpoint's handler (names_api.py) as a route handler; paged ones get the page tokens."""
+    if paged:
+        return lambda request, sb: handler(dict(request.query), request.body, sb.tenant, sb.page_tokens)
+    return lambda request, sb: handler(dict(request.query), request.body, sb.tenant)
+
+
 # -- the table ------------------------------------------------------------------------
 
 ROUTES = RouteTable([
@@ -159,4 +182,15 @@ ROUTES = RouteTable([
     Route(TALENT_IDS, _talent_ids,
           system_errors={"1002001": (200, 1002001, "system error"), "500": (500, 1002001, "system error")}),
     Route(JOB_DATAS, _job_datas),  # 500 1160999 unknown error
+    # the name endpoints of feishu-names.md
+    Route(DEPARTMENTS, _names(names_api.departments)),
+    Route(JOB_LEVELS, _names(names_api.job_levels)),
+    Route(JOB_GRADES, _names(names_api.job_grades, paged=True)),
+    Route(JOB_FAMILIES, _names(names_api.job_families)),
+    Route(EMPLOYEE_TYPES, _names(names_api.employee_types, paged=True)),
+    Route(LOCATIONS, _names(names_api.locations)),
+    Route(COMPANIES, _names(names_api.companies)),
+    Route(POSITIONS, _names(names_api.positions, paged=True)),
+    Route(COST_CENTERS, _names(names_api.cost_centers, paged=True)),
+    Route(EMPLOYEES, _names(names_api.employees)),
 ])

@@ -71,6 +71,16 @@ class Employee:
     open_id: str
     union_id: str
     name: str | None = None  # not returned by the API
+    # employees/batch_get's person_info: preferred_name is the display name ("刘梓新(Henry)")
+    local_name: str | None = None
+    english_name: str | None = None
+
+    @property
+    def preferred_name(self) -> str | None:
+        local = self.local_name or self.name
+        if local and self.english_name and self.english_name != local:
+            return f"{local}({self.english_name})"
+        return local or self.english_name
 
     def id_of_type(self, user_id_type: str) -> str:
         return getattr(self, user_id_type)
@@ -83,10 +93,21 @@ class Department:
     people_corehr_department_id: str
     department_id: str
     open_department_id: str
-    name: str | None = None  # not returned by the API
+    name: str | None = None  # a label for guides and sample sheets
+    names: list[dict[str, str]] | None = None  # department_name as the API returns it: [{lang, value}]
 
     def id_of_type(self, department_id_type: str) -> str:
         return getattr(self, department_id_type)
+
+
+# The catalogues a tenant holds names for, one per name endpoint but departments and employees.
+CATALOGS = ("job_levels", "job_grades", "job_families", "employee_types", "locations", "companies", "positions",
+            "cost_centers")
+
+
+def i18n(zh: str | None, en: str | None = None) -> list[dict[str, str]]:
+    """Names as the API sends them; a record may have only one language."""
+    return [{"lang": lang, "value": v} for lang, v in (("zh-CN", zh), ("en-US", en)) if v]
 
 
 @dataclass
@@ -97,6 +118,12 @@ class Tenant:
     employees: list[Employee] = field(default_factory=list)
     departments: list[Department] = field(default_factory=list)
     job_datas: list[dict[str, Any]] = field(default_factory=list)
+    # What job data's other IDs name, by catalogue (CATALOGS): records {id, names: [{lang, value}], code, active}
+    catalogs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def catalog(self, kind: str) -> dict[str, dict[str, Any]]:
+        """One catalogue by ID."""
+        return {r["id"]: r for r in self.catalogs.get(kind, [])}
 
     def to_json(self, indent: int | None = None) -> str:
         data = {
@@ -104,6 +131,7 @@ class Tenant:
             "employees": [_drop_none(asdict(e)) for e in self.employees],
             "departments": [_drop_none(asdict(d)) for d in self.departments],
             "job_datas": self.job_datas,
+            "catalogs": self.catalogs,
         }
         return json.dumps(data, ensure_ascii=False, indent=indent)
 
@@ -115,6 +143,7 @@ class Tenant:
             employees=[Employee(**e) for e in data.get("employees", [])],
             departments=[Department(**d) for d in data.get("departments", [])],
             job_datas=list(data.get("job_datas", [])),
+            catalogs=dict(data.get("catalogs", {})),
         )
 
     def save(self, path: str | Path) -> None:
