@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.messages.render import Message, join
+
+if TYPE_CHECKING:  # the recipe package does not import this module at run time either way
+    from reconciler.recipe import Recipe
 
 TALENT_STATUSES = ("matched", "partial", "not_found", "conflict", "ambiguous", "invalid", "error")
 JOB_STATUSES = ("found", "mismatch", "not_found", "no_key", "error")
@@ -184,3 +187,5 @@ class WriteContext:
     summary: RunSummary
     locale: str = "zh-CN"
     status_columns: dict[str, str] = field(default_factory=dict)  # "talent"/"job_data" -> status column header
+    recipe: Recipe | None = None  # the run's recipe: identifier columns, output section, name
+    options: dict[str, Any] = field(default_factory=dict)  # this writer's options from output.writers ({} without)

@@ -18,7 +18,6 @@ from pydantic import (
     PositiveInt,
     PrivateAttr,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -29,7 +28,8 @@ from reconciler.messages.render import InvalidValue, Message
 from reconciler.recipe.feishu import FeishuSection
 from reconciler.recipe.paths import format_loc
 from reconciler.recipe.strictness import Loc, StrictModel, recipe_error, short_form, validate_with_extra
-from reconciler.recipe.values import check_country_code, check_locale, check_path_template, check_redis_url, parse_duration
+from reconciler.recipe.cache import CacheSection
+from reconciler.recipe.values import check_country_code, check_locale, check_path_template
 
 BUILTIN_MATCHERS = ("mobile", "email", "id_number")
 
@@ -43,20 +43,6 @@ IDENTIFICATION_TYPES = {
     6: "Hong Kong/Macau mainland travel permit",
     9: "Taiwan residence permit",
 }
-
-Duration = Annotated[
-    int,
-    BeforeValidator(parse_duration),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^\s*(\d+[dD])?\s*(\d+[hH])?\s*(\d+[mM])?\s*(\d+[sS])?\s*$"},
-                {"type": "integer", "exclusiveMinimum": 0},
-            ]
-        }
-    ),
-]
-
 
 class SourceSection(StrictModel):
     """Which sheet of the input to read, and where its header row is."""
@@ -275,34 +261,6 @@ class OutputSection(StrictModel):
     @classmethod
     def _path(cls, value: str) -> str:
         return check_path_template(value)
-
-
-class CacheSection(StrictModel):
-    """HTTP cache of Feishu answers, and where runs of the same app share its rate limit."""
-
-    enabled: bool = Field(default=True, description="Cache Feishu answers between runs.")
-    path: str | None = Field(default=None, description="Cache file; default: a file in the user's cache folder.")
-    expire_after: Duration = Field(
-        default="1h",  # type: ignore[assignment]  # validated into seconds
-        validate_default=True,
-        description="How long an answer stays fresh: 30s, 15m, 1h, 2d, 1h30m, or seconds. Never 0: data changes.",
-    )
-    backend: Literal["sqlite", "redis"] = Field(
-        default="sqlite",
-        description=(
-            "Where the cache and the shared rate limit live: sqlite (files on this machine, shared by its runs) "
-            "or redis (a Redis server shared by several machines)."
-        ),
-    )
-    redis_url: str | None = Field(
-        default=None,
-        description="With backend redis: redis://host:6379/0 (or rediss://, unix://); default: environment REDIS_URL.",
-    )
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_url(cls, value: str | None) -> str | None:
-        return None if value is None else check_redis_url(value)
 
 
 # A section written with everything commented out (`source:`) means "all defaults".
