@@ -166,3 +166,17 @@ class FeishuAuthError(FeishuError):
 
 class FeishuScopeError(FeishuAuthError):
     """The app lacks a scope the request needs (99991672)."""
+
+
+class OptionError(ValueError):
+    """A plugin's option that it refuses, raised from a matcher's or writer's `check_options`.
+
+    reconciler reports it as a recipe error at the option's line (`key`: the option's name,
+    e.g. "region_column"; None: the options as a whole). `message` is one sentence: a
+    `Message`, or plain text, shown as it is.
+    """
+
+    def __init__(self, message: Message | str, key: str | None = None):
+        self.message = Message.of(message)
+        self.key = key
+        super().__init__(str(self.message))

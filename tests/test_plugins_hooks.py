@@ -335,4 +335,4 @@ def test_hook_register_matchers_a_matcher_returning_a_string_is_named_before_any
     result = invoke("check", workdir / "recipe.yaml", workdir / "people.xlsx", "--plugins", workdir / "p")
     assert result.exit_code == 2
     assert result.stderr == "Error: matcher email returned str for column Email on row 2; return a " \
-                            "reconciler.matching.normalize.Normalised\n"
+                            "Normalised (reconciler.plugin_api: valid_value, invalid_value, not_present)\n"

@@ -41,6 +41,7 @@ def load_with_plugins(recipe_path: Path, extra_plugins: Sequence[str] = (), env=
     recipe = load_recipe(
         recipe_path, env=env, matchers=matchers.names(), modes=rules.names(), writers=writers.names()
     )
+    plugin_hooks.check_plugin_options(recipe, matchers, writers)  # each plugin checks its own options
     return recipe, (matchers, rules, writers)
 
 

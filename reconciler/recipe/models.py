@@ -27,6 +27,7 @@ from reconciler.errors import RecipeIssue
 from reconciler.messages.render import InvalidValue, Message
 from reconciler.recipe.feishu import FeishuSection
 from reconciler.recipe.paths import format_loc
+from reconciler.recipe.plugin_options import WriterList, split_writer_entries
 from reconciler.recipe.strictness import Loc, StrictModel, recipe_error, short_form, validate_with_extra
 from reconciler.recipe.cache import CacheSection
 from reconciler.recipe.values import check_country_code, check_locale, check_path_template
@@ -101,6 +102,13 @@ class InputSpec(StrictModel):
     type_column: str | None = Field(
         default=None,
         description="id_number only: header of a column holding each row's identification type; instead of type.",
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "A plugin matcher's own settings, checked by that matcher when the recipe is loaded, "
+            "e.g. {region_column: 地区}. The built-in matchers take none."
+        ),
     )
 
     @field_validator("default_code", mode="before", json_schema_input_type=str | int)
@@ -234,10 +242,13 @@ class OutputSection(StrictModel):
         default="{stem}.reconciled.xlsx",
         description="Output file, relative to the input's folder; {stem} is the input name without suffix.",
     )
-    writers: list[str] = Field(
+    writers: WriterList = Field(
         default_factory=lambda: ["xlsx"],
         min_length=1,
-        description="Writers to run: built-in xlsx, csv, jsonl; plugins add more. E.g. [xlsx, csv].",
+        description=(
+            "Writers to run: built-in xlsx, csv, jsonl; plugins add more. E.g. [xlsx, csv]. A plugin writer "
+            "that takes options is written as a mapping: [xlsx, {sqlite: {table: runs}}]."
+        ),
     )
     locale: str = Field(
         default="zh-CN",
@@ -251,6 +262,24 @@ class OutputSection(StrictModel):
             "keys: they show the keys (matched, not_found...), for formulas that read them."
         ),
     )
+
+    _writer_options: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _writer_entries(cls, data: Any, handler: Any) -> Any:
+        options: dict[str, dict[str, Any]] = {}
+        extra: list[InitErrorDetails] = []
+        if isinstance(data, Mapping) and isinstance(data.get("writers"), list):
+            names, options, extra = split_writer_entries(data["writers"])
+            data = {**data, "writers": names}
+        section = validate_with_extra(handler, data, extra, cls.__name__)
+        section._writer_options = options
+        return section
+
+    def writer_options(self, name: str) -> dict[str, Any]:
+        """The options the recipe gives writer `name` (`{sqlite: {table: runs}}` -> {"table": "runs"}); {} if none."""
+        return dict(self._writer_options.get(name, {}))
 
     @field_validator("locale")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reconciler.model import WriteContext
 
@@ -17,9 +18,14 @@ class Writer:
     write:  write(ctx) -> Path; writes ctx.output_path and returns it
     suffix: the file suffix this writer produces; the output path gets it
     description: one line shown by `reconciler plugins`
+    check_options: check_options(options) -> None, called once when the recipe is
+            loaded with the writer's options (`{sqlite: {table: runs}}` -> {"table": "runs"},
+            {} when none); raise OptionError(message, key) for a wrong one. None (the
+            default): the writer takes no options. `write` finds them in `ctx.options`.
     """
 
     name: str
     write: Callable[[WriteContext], Path]
     suffix: str
     description: str = ""
+    check_options: Callable[[dict[str, Any]], None] | None = None
