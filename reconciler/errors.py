@@ -142,7 +142,10 @@ class OutputError(ReconcilerError):
 
 
 class PluginError(ReconcilerError):
-    """A plugin failed to load or implements a hook that does not exist."""
+    """A plugin failed to load (import error, unknown hook, a hook without @hookimpl...) or failed
+    during a run (a hook, matcher, rule or writer raised or returned something unusable): exit 2,
+    one sentence naming the plugin. A plugin may raise it itself with a sentence of its own
+    (`raise PluginError("the table name is missing")`): it is shown as written."""
 
     exit_code = 2
 

@@ -20,7 +20,15 @@ from reconciler.messages.render import InvalidValue, Message, join
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
-    """One identifier of a row: which input, what it normalised to, what Feishu said."""
+    """One identifier of a row: which input, what it normalised to, what Feishu said.
+
+    Attributes:
+        input: the key of talent.inputs ("mobile", "region_mobile").
+        column: the sheet header it was read from.
+        normalised: what the matcher (or a normalise_value plugin) made of the cell.
+        lookup: Feishu's answer for the key; None when the identifier was blank or invalid
+            (never sent).
+    """
 
     input: str  # the key of talent.inputs ("mobile")
     column: str  # the sheet header it was read from
@@ -29,11 +37,20 @@ class Resolved:
 
     @property
     def talent_ids(self) -> set[str]:
+        """The IDs of the talents Feishu found for this identifier; empty when none or not sent."""
         return {t.talent_id for t in self.lookup.talents} if self.lookup else set()
 
 
 @dataclass
 class TalentDecision:
+    """What a decision rule says about a row.
+
+    Attributes:
+        status: one of TALENT_STATUSES.
+        talent: the talent, for matched and partial (its fields fill talent.columns); None otherwise.
+        notes: the row's talent note: Messages or plain strings.
+    """
+
     status: str
     talent: Talent | None = None
     notes: list[Message | str] = field(default_factory=list)  # plain strings are shown as they are
@@ -47,10 +64,13 @@ class TalentDecision:
 class IdentifierMatcher:
     """Base for matchers: reads a row's cell(s) and returns one `Normalised` key.
 
-    Subclasses set `name` (the key used under talent.inputs) and `description`
-    (shown by `reconciler plugins`), and implement `identify`. Override `columns`
-    when the input reads more than `spec.column`, and `check_options` when it
-    takes options of its own (`spec.options`).
+    Subclass it, set `name` and `description`, and implement `identify`. Override
+    `columns` when the input reads more than `spec.column`, and `check_options` when
+    it takes options of its own (`spec.options`).
+
+    Attributes:
+        name: the key of talent.inputs that uses this matcher ("region_mobile").
+        description: one line shown by `reconciler plugins`.
     """
 
     name: str = ""
@@ -78,12 +98,18 @@ class IdentifierMatcher:
 
 
 class DecisionRule:
-    """Base for decision rules: `decide(resolved) -> TalentDecision`."""
+    """Base for decision rules: `decide(resolved) -> TalentDecision`.
+
+    Attributes:
+        name: the value of talent.mode that uses this rule ("strict").
+        description: one line shown by `reconciler plugins`.
+    """
 
     name: str = ""
     description: str = ""
 
     def decide(self, resolved: list[Resolved]) -> TalentDecision:  # pragma: no cover - abstract
+        """The row's status from its identifiers (one Resolved per talent.inputs key, in recipe order)."""
         raise NotImplementedError
 
 
@@ -94,12 +120,14 @@ _DEFAULT_GROUPS = {"mobile": "86", "email": "", "id_number": "1"}
 def valid_value(kind: str, cell: Cell, value: str, *, group: str | None = None) -> Normalised:
     """A valid identifier (from a matcher or normalise_value): what is looked up in Feishu.
 
-    kind:  what Feishu looks the value up as: "mobile", "email" or "id_number", whatever
-           the matcher is called (a `region_mobile` matcher returns "mobile" keys)
-    value: the normalised value: the national mobile number's digits without the
-           country code ("91234567"), the lower-case email, the upper-case ID number
-    group: the mobile's country calling code digits ("852"), the ID's identification
-           type ("2"); default "86" for mobiles, "1" for ID numbers, "" for emails
+    :param kind: what Feishu looks the value up as: "mobile", "email" or "id_number"
+        (LOOKUP_KINDS), whatever the matcher is called: a `region_mobile` matcher
+        returns "mobile" keys. Anything else raises ValueError.
+    :param cell: the cell the value was read from (its text is kept for notes).
+    :param value: the normalised value: the national mobile number's digits without
+        the country code ("91234567"), the lower-case email, the upper-case ID number.
+    :param group: the mobile's country calling code digits ("852"), the ID's
+        identification type ("2"); default "86" for mobiles, "1" for ID numbers, "" for emails.
     """
     if kind not in _DEFAULT_GROUPS:
         raise InvalidValue("error.lookup_kind", kind=repr(kind), kinds=", ".join(_DEFAULT_GROUPS))

@@ -40,6 +40,12 @@ log = logging.getLogger("reconciler.run")
 
 
 def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) -> RunResult:
+    """Reconcile `input_path` with the recipe at `recipe_path`: what `reconciler run` does.
+
+    RunOptions(sandbox=True) runs against the built-in sandbox (no credentials, no network);
+    `plugins=[...]` loads plugin files or folders as --plugins does. Returns a RunResult:
+    `summary`, `outputs` (the files written) and `outcomes` (row number -> RowOutcome).
+    """
     # A run builds millions of long-lived, acyclic objects (cells, keys, outcomes); with the
     # cycle collector rescanning them over and over, a 100,000-row run took half as long again.
     with gc_paused():
