@@ -1,6 +1,8 @@
 """Write docs/plugin-reference.md from the code: the hooks' docstrings, and every object
 `reconciler.plugin_api` exports, with its fields (type, default, meaning), properties,
-methods and functions, taken from docstrings and type hints.
+methods and functions, taken from docstrings and type hints. Also docs/sandbox-tenant.md,
+the sandbox's demo people (what reconciler.sandbox.demo_guide renders), where plugin
+authors look for them.
 
     python scripts/plugin_reference.py            # rewrite docs/plugin-reference.md
     python scripts/plugin_reference.py --check    # exit 1 when the file is not what the code says
@@ -24,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "plugin-reference.md"
+TENANT = ROOT / "docs" / "sandbox-tenant.md"
 sys.path.insert(0, str(ROOT))
 
 from pydantic import BaseModel  # noqa: E402
@@ -31,6 +34,8 @@ from pydantic_core import PydanticUndefined  # noqa: E402
 
 from reconciler import hookspecs, plugin_api, recipe  # noqa: E402
 from reconciler.plugins import HOOK_NAMES  # noqa: E402
+from reconciler.sandbox.demo_build import build_demo_tenant  # noqa: E402
+from reconciler.sandbox.demo_guide import render_guide  # noqa: E402
 
 HOOK_ORDER = ("register_matchers", "register_writers", "normalise_value", "register_output_columns", "row_outputs")
 
@@ -290,18 +295,25 @@ def generate() -> tuple[str, list[str]]:
     return "\n".join(out).rstrip() + "\n", missing
 
 
+def generate_files() -> tuple[dict[Path, str], list[str]]:
+    """({path: text} of every generated page, what is undocumented)."""
+    reference, missing = generate()
+    return {TARGET: reference, TENANT: render_guide(build_demo_tenant())}, missing
+
+
 def main(argv: list[str]) -> int:
-    text, missing = generate()
+    files, missing = generate_files()
     if missing:
         print("undocumented: " + ", ".join(missing), file=sys.stderr)
         return 1
+    stale = [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     if "--check" in argv:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
-            print(f"{TARGET} is out of date: run python scripts/plugin_reference.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
+        for path in stale:
+            print(f"{path} is out of date: run python scripts/plugin_reference.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(files[path], encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 

@@ -23,9 +23,18 @@ def load_script():
 
 
 def test_the_committed_reference_is_what_the_script_generates_from_the_code():
-    text, missing = load_script().generate()
+    files, missing = load_script().generate_files()
     assert missing == [], f"document these in the code (docstring Attributes:, Field description): {missing}"
-    assert REFERENCE.read_text(encoding="utf-8") == text, "run: python scripts/plugin_reference.py"
+    assert set(files) == {REFERENCE, ROOT / "docs" / "sandbox-tenant.md"}
+    for path, text in files.items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name}: run python scripts/plugin_reference.py"
+
+
+def test_the_sandbox_people_are_in_the_docs_where_the_guide_links_them():
+    guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    assert "(sandbox-tenant.md)" in guide and "(plugin-reference.md)" in guide
+    assert "| 21 | 6910000000000000021 | 陈小春 (Chan Siu-chun) | +852 91234567 |" in (
+        ROOT / "docs" / "sandbox-tenant.md").read_text(encoding="utf-8")
 
 
 def test_the_script_check_mode_says_the_reference_is_current():
