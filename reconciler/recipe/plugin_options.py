@@ -31,7 +31,7 @@ def split_writer_entries(entries: list[Any]) -> tuple[list[Any], dict[str, dict[
             continue
         name, settings = next(iter(entry.items()), (None, None))
         if len(entry) != 1 or not isinstance(name, str):
-            errors.append(recipe_error(("writers", index), Message("recipe.writer_entry"), entry))
+            errors.append(recipe_error(("writers", index), Message("recipe.writer_entry", example="{sqlite: {table: runs}}"), entry))
         elif settings is not None and not isinstance(settings, Mapping):
             errors.append(recipe_error(("writers", index, name), Message("recipe.writer_options", name=name), settings))
         else:
