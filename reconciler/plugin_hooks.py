@@ -83,8 +83,9 @@ def normalise_value(kind: str, row: SheetRow, spec) -> Normalised | None:
     return None
 
 
-def identify(matcher, row: SheetRow, spec) -> Normalised:
-    """A row's identifier: a normalise_value plugin's answer, else the matcher's."""
+def identify(matcher, row: SheetRow, spec, owner: str = "") -> Normalised:
+    """A row's identifier: a normalise_value plugin's answer, else the matcher's (`owner`: the plugin
+    that registered it, named when it fails)."""
     answer = normalise_value(matcher.name, row, spec)
     if answer is not None:
         return answer
@@ -94,10 +95,10 @@ def identify(matcher, row: SheetRow, spec) -> Normalised:
     except ReconcilerError:
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin matcher's bug, reported with its name
-        raise PluginError("error.matcher_failed", name=matcher.name, where=where, type=type(exc).__name__,
+        raise PluginError("error.matcher_failed", name=matcher.name, plugin=describe(owner), where=where, type=type(exc).__name__,
                           detail=str(exc)) from exc
     if not isinstance(answer, Normalised):
-        raise PluginError("error.matcher_returned", name=matcher.name, type=type(answer).__name__, where=where)
+        raise PluginError("error.matcher_returned", name=matcher.name, plugin=describe(owner), type=type(answer).__name__, where=where)
     return answer
 
 

@@ -62,7 +62,7 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     if recipe.talent is not None:
         for row in sheet.rows:
             identifiers[row.number] = [
-                Resolved(name, spec.column, _identify(matchers.items[name], row, spec))
+                Resolved(name, spec.column, _identify(matchers.items[name], row, spec, matchers.owners.get(name, "")))
                 for name, spec in recipe.talent.inputs.items()
             ]
 
@@ -131,8 +131,8 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
     return sheet
 
 
-def _identify(matcher, row, spec) -> Normalised:
-    return plugin_hooks.identify(matcher, row, spec)  # normalise_value plugins first, then the matcher
+def _identify(matcher, row, spec, owner: str = "") -> Normalised:
+    return plugin_hooks.identify(matcher, row, spec, owner)  # normalise_value plugins first, then the matcher
 
 
 def _unsaved_formulas(sheet: Sheet, headers: list[str]) -> list[Message]:
