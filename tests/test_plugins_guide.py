@@ -193,3 +193,13 @@ def test_the_guides_snippets_run_the_counts_writer_and_the_rule(tmp_path, monkey
     assert "'matched': 15" in (tmp_path / "o.txt").read_text(encoding="utf-8")
     matchers, rules = plugins.matcher_registry()
     assert "work_email" in matchers.items and "strict" in rules.items
+
+
+def test_a_column_a_matcher_reads_must_be_in_the_sheet_before_anything_is_sent(worked_example):
+    recipe = worked_example / "my_recipes" / "region.yaml"
+    recipe.write_text(recipe.read_text(encoding="utf-8").replace("region_column: 地区", "region_column: 区域"),
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "my_recipes/region.yaml", "my_sheets/people.xlsx", "--sandbox",
+                                      "-o", "checked.xlsx"])
+    assert result.exit_code == 2
+    assert "区域" in result.stderr and not (worked_example / "checked.xlsx").exists()
