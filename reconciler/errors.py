@@ -145,7 +145,8 @@ class PluginError(ReconcilerError):
     """A plugin failed to load (import error, unknown hook, a hook without @hookimpl...) or failed
     during a run (a hook, matcher, rule or writer raised or returned something unusable): exit 2,
     one sentence naming the plugin. A plugin may raise it itself with a sentence of its own
-    (`raise PluginError("the table name is missing")`): it is shown as written."""
+    (`raise PluginError("the table name is missing")`): it is shown as written, after the
+    plugin and the hook or writer that raised it."""
 
     exit_code = 2
 

@@ -187,6 +187,11 @@ def run_writer(writer, owner: str, ctx) -> Path:
     builtin = source_of(owner).source == "built-in"
     try:
         result = writer.write(ctx)
+    except PluginError as exc:
+        if builtin or exc.keyed:
+            raise
+        # the plugin's own sentence (`raise PluginError("...")`), said with the plugin and the writer
+        raise PluginError("error.writer_failed", writer=writer.name, plugin=describe(owner), error=exc.message) from exc
     except ReconcilerError:
         raise
     except Exception as exc:

@@ -19,7 +19,7 @@ TALENT_ONLY = ROOT / "recipes" / "talent_only.yaml"
 EN_SHEET = ROOT / "sample_sheets" / "candidates_en.xlsx"
 
 WRITER = '''
-from reconciler.plugin_api import Writer, hookimpl
+from reconciler.plugin_api import PluginError, Writer, hookimpl
 
 def write(ctx):
 {body}
@@ -61,6 +61,7 @@ def run(folder: Path, writers: str, plugin_path: Path):
     ('    raise RuntimeError("the disk is full")', "failed: RuntimeError: the disk is full"),
     ("    return None", "returned NoneType instead of the path it wrote; end write(ctx) with `return ctx.output_path`"),
     ("    return 42", "returned int instead of the path it wrote"),
+    ('    raise PluginError("the table runs is locked by the BI tool")', "failed: the table runs is locked by the BI tool"),
 ])
 def test_a_failing_writer_is_exit_2_naming_file_and_writer_and_earlier_outputs_are_kept(workdir, body, said):
     path = plugin(workdir, WRITER.format(body=body))
@@ -94,6 +95,20 @@ def test_a_registration_hook_that_raises_names_the_file_and_the_hook(workdir):
     assert result.exit_code == 2
     assert result.stderr == f"Error: plugin boom.py ({path}) failed in register_writers: KeyError: 'sqlite'\n"
     assert not (workdir / "out.xlsx").exists()
+
+
+def test_a_hooks_own_plugin_error_is_said_as_written_with_the_plugin_and_the_hook(workdir):
+    path = plugin(workdir, '''
+        from reconciler.plugin_api import PluginError, hookimpl
+
+        @hookimpl
+        def row_outputs(row, outcome):
+            if row.number == 3:
+                raise PluginError("row 3 has no manager")
+    ''')
+    result = run(workdir, "[xlsx]", path)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: plugin boom.py ({path}) failed in row_outputs on row 3: PluginError: row 3 has no manager\n"
 
 
 def test_a_hook_function_without_hookimpl_is_a_load_error(workdir):
