@@ -14,6 +14,7 @@ docstring, a pydantic Field(description=...), a comment at the end of its line.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import inspect
 import io
@@ -264,6 +265,7 @@ def generate() -> tuple[str, list[str]]:
         *(f"- [{title}](#{title.lower().replace(' ', '-')})" for title, _, _ in SECTIONS),
         "- [Functions](#functions)",
         "- [Constants](#constants)",
+        "- [The example plugins](#the-example-plugins)",
         "",
         "## Hooks",
         "",
@@ -289,6 +291,14 @@ def generate() -> tuple[str, list[str]]:
     for name in CONSTANTS:
         out.append(f"- `{name}` = `{getattr(plugin_api, name)!r}`")
     out.append("")
+    out += ["## The example plugins", "", "What each file of `plugins/` says of itself (its module docstring). The files directly "
+            "in `plugins/` predate `reconciler.plugin_api` and import the older paths, which keep working; "
+            "the packaged example imports `reconciler.plugin_api`.", ""]
+    for path in sorted((ROOT / "plugins").glob("*.py")) + sorted((ROOT / "plugins").glob("*/*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        if not doc:
+            missing.append(f"plugins/{path.relative_to(ROOT / 'plugins')} (no module docstring)")
+        out += [f"### `plugins/{path.relative_to(ROOT / 'plugins').as_posix()}`", "", doc, ""]
     documented = {n for _, _, names in SECTIONS for n in names} | {n for _, names in FUNCTIONS for n in names}
     documented |= set(CONSTANTS) | {"hookimpl", "RunOptions"}
     missing += [f"plugin_api.{name} (not in the reference)" for name in plugin_api.__all__ if name not in documented]
