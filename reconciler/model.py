@@ -205,7 +205,7 @@ class RunSummary:
         talent_counts: talent status -> rows, for the statuses that occurred; {} without a talent section.
         job_counts: job-data status -> rows; {} without a job_data section.
         requests: Feishu endpoint name -> requests sent.
-        cache_hits: identifiers and employees answered from the cache instead of Feishu.
+        cache_hits: lookups answered without asking Feishu: by the HTTP cache, or remembered from earlier runs.
         retries: requests sent again after a transient failure.
         rate_limited: answers that said "too many requests".
         warnings: the run's warnings (Messages or plain text), as listed on the Summary sheet.
