@@ -142,7 +142,11 @@ class OutputError(ReconcilerError):
 
 
 class PluginError(ReconcilerError):
-    """A plugin failed to load or implements a hook that does not exist."""
+    """A plugin failed to load (import error, unknown hook, a hook without @hookimpl...) or failed
+    during a run (a hook, matcher, rule or writer raised or returned something unusable): exit 2,
+    one sentence naming the plugin. A plugin may raise it itself with a sentence of its own
+    (`raise PluginError("the table name is missing")`): it is shown as written, after the
+    plugin and the hook or writer that raised it."""
 
     exit_code = 2
 
@@ -167,3 +171,17 @@ class FeishuAuthError(FeishuError):
 
 class FeishuScopeError(FeishuAuthError):
     """The app lacks a scope the request needs (99991672)."""
+
+
+class OptionError(ValueError):
+    """A plugin's option that it refuses, raised from a matcher's or writer's `check_options`.
+
+    reconciler reports it as a recipe error at the option's line (`key`: the option's name,
+    e.g. "region_column"; None: the options as a whole). `message` is one sentence: a
+    `Message`, or plain text, shown as it is.
+    """
+
+    def __init__(self, message: Message | str, key: str | None = None):
+        self.message = Message.of(message)
+        self.key = key
+        super().__init__(str(self.message))

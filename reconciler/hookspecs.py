@@ -1,6 +1,7 @@
 """Hook specifications: the whole plugin API of reconciler, and nothing else.
 
-A plugin is a module with functions marked `@hookimpl` (from this module) whose
+A plugin is a module with functions marked `@hookimpl` (`from reconciler.plugin_api
+import hookimpl`, the same marker as this module's) whose
 names and argument names are those of the specs below; it may implement any
 subset, and may take fewer arguments than a spec offers. It is loaded from an
 installed package's `reconciler` entry point, or from a `.py` file or folder
@@ -16,8 +17,11 @@ The specs are grouped by the phase of a run in which they are called:
 Order: the built-ins are registered with `trylast=True`, and pluggy calls the
 most recently loaded plugin first (built-ins < installed packages < the recipe's
 `plugins:` < `--plugins`), so a plugin's registration of a name wins over a
-built-in's. An exception a hook raises stops the run with an error naming the
-plugin (exit 2). Hook wrappers are not supported.
+built-in's. An exception a hook raises stops the run with one sentence naming the
+plugin's file, the hook and the exception (exit 2). A function named like a hook but
+without `@hookimpl`, or taking an argument its hook does not offer, is refused when the
+plugin loads. Hook wrappers are not supported. Every object named below is importable
+from `reconciler.plugin_api`; docs/plugin-reference.md lists their fields.
 """
 
 from __future__ import annotations
@@ -38,18 +42,17 @@ def register_matchers(register):
     Called whenever reconciler builds its matcher registry (each run, `check`,
     `plugins`); must only call ``register``.
 
-    :param register: call it once per object: ``register(obj)``. An object with
-        a ``name`` and an ``identify(row, spec)`` method returning a
-        :class:`reconciler.matching.normalize.Normalised` (subclass
-        :class:`reconciler.matching.IdentifierMatcher`) becomes usable as a key
-        of the recipe's ``talent.inputs``; ``spec`` is that key's
-        :class:`reconciler.recipe.InputSpec` (``column``, ``code_column``,
-        ``default_code``, ``type``, ``type_column``). An object with a ``name``
-        and a ``decide(resolved)`` method returning a
-        :class:`reconciler.matching.TalentDecision` (subclass
-        :class:`reconciler.matching.DecisionRule`) becomes usable as
-        ``talent.mode``. When two plugins register the same name, the one
-        called first wins: a plugin replaces a built-in of that name.
+    :param register: call it once per object: ``register(obj)``. A subclass of
+        :class:`IdentifierMatcher` (a ``name`` and ``identify(row, spec)`` returning a
+        :class:`Normalised`: ``valid_value``, ``invalid_value`` or ``not_present``)
+        becomes usable as a key of the recipe's ``talent.inputs``; ``spec`` is that
+        key's :class:`InputSpec` (``column``, ``code_column``, ``default_code``,
+        ``type``, ``type_column``, and ``options``: the matcher's own, checked by its
+        ``check_options``). Its ``columns(spec)`` lists every header it reads. A
+        subclass of :class:`DecisionRule` (a ``name`` and ``decide(resolved)``
+        returning a :class:`TalentDecision`) becomes usable as ``talent.mode``.
+        When two plugins register the same name, the one called first wins: a
+        plugin replaces a built-in of that name.
     :return: nothing (ignored).
     """
 
@@ -61,10 +64,14 @@ def register_writers(register):
     Called whenever reconciler builds its writer registry; must only call ``register``.
 
     :param register: call it once per writer:
-        ``register(Writer(name, write, suffix, description))`` with a
-        :class:`reconciler.writers.registry.Writer`. ``write(ctx)`` receives a
-        :class:`reconciler.model.WriteContext`, writes ``ctx.output_path``
-        (the run's output path with ``suffix``) and returns that path. ``name``
+        ``register(Writer(name, write, suffix, description, check_options))`` with a
+        :class:`Writer`. ``write(ctx)`` receives a :class:`WriteContext` (the sheet,
+        the outcomes, the summary, the recipe, the locale and ``ctx.options``: the
+        writer's options from ``output.writers``, checked by ``check_options``),
+        writes ``ctx.output_path`` (the run's output path with ``suffix``) and
+        returns that path. A writer that raises, or returns anything but a path,
+        stops the run with exit 2 naming the plugin and the writer; the files the
+        writers before it wrote are kept, and the error lists them. ``name``
         is what a recipe lists under ``output.writers``. When two plugins
         register the same name the one called first wins, so a plugin replaces
         a built-in writer (xlsx, csv, jsonl) of that name.
@@ -87,16 +94,18 @@ def normalise_value(kind, cell, spec, row):
     replacing a whole matcher.
 
     :param kind: the identifier's key in ``talent.inputs``: "mobile", "email",
-        "id_number", or a plugin matcher's name.
-    :param cell: the :class:`reconciler.model.Cell` of the identifier's column
+        "id_number", or a plugin matcher's name ("region_mobile").
+    :param cell: the :class:`Cell` of the identifier's column
         in this row (``value`` as stored, ``text`` as displayed).
-    :param spec: the :class:`reconciler.recipe.InputSpec` of that identifier
-        (``column``, ``code_column``, ``default_code``, ``type``, ``type_column``).
-    :param row: the whole :class:`reconciler.model.SheetRow` (``number``,
+    :param spec: the :class:`InputSpec` of that identifier
+        (``column``, ``code_column``, ``default_code``, ``type``, ``type_column``, ``options``).
+    :param row: the whole :class:`SheetRow` (``number``,
         ``get(header)``), to read other columns such as a country column.
-    :return: a :class:`reconciler.matching.normalize.Normalised` (build one with
-        :func:`reconciler.matching.valid_value` or
-        :func:`reconciler.matching.invalid_value`), or None to fall through.
+    :return: a :class:`Normalised`, or None to fall through. Build it with
+        ``valid_value(lookup_kind, cell, value, group=...)``, where ``lookup_kind`` is
+        what Feishu looks the value up as ("mobile", "email", "id_number"), not
+        ``kind``; ``invalid_value(kind, cell, error)``; or ``not_present(kind, cell)``
+        for a placeholder that means "no identifier here".
     """
 
 
@@ -114,7 +123,7 @@ def register_output_columns(recipe, register):
     Declaring a header that is already an output column adds nothing (use
     it to change that column's values).
 
-    :param recipe: the loaded :class:`reconciler.recipe.Recipe`; declare a
+    :param recipe: the loaded :class:`Recipe`; declare a
         column only when it makes sense for this recipe (e.g. it has a talent
         section).
     :param register: call ``register(header, kind="value")`` once per column.
@@ -133,13 +142,14 @@ def row_outputs(row, outcome, recipe):
     and before the status counts and the writers. Every plugin is called;
     when two return the same header, the one called first wins.
 
-    :param row: the :class:`reconciler.model.SheetRow` as read from the sheet.
-    :param outcome: the row's :class:`reconciler.model.RowOutcome`:
-        ``talent_status``/``talent_note``, ``job_status``/``job_note`` (None
-        when the recipe has no such section) and ``values`` (output column
-        header -> value) as decided so far. It may be changed in place, e.g.
+    :param row: the :class:`SheetRow` as read from the sheet.
+    :param outcome: the row's :class:`RowOutcome`:
+        ``talent_status``/``talent_notes``, ``job_status``/``job_notes`` (None
+        when the recipe has no such section), ``values`` (output column
+        header -> value; the status and note columns are not in it) and
+        ``mismatches``, as decided so far. It may be changed in place, e.g.
         to add to a note; a changed status is counted in the summary.
-    :param recipe: the loaded :class:`reconciler.recipe.Recipe`.
+    :param recipe: the loaded :class:`Recipe`.
     :return: a dict of output column header -> value, or None. Every header
         must be an output column: one of the recipe's or one declared with
         ``register_output_columns``.

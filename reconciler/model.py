@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.messages.render import Message, join
+
+if TYPE_CHECKING:  # the recipe package does not import this module at run time either way
+    from reconciler.recipe import Recipe
 
 TALENT_STATUSES = ("matched", "partial", "not_found", "conflict", "ambiguous", "invalid", "error")
 JOB_STATUSES = ("found", "mismatch", "not_found", "no_key", "error")
@@ -25,11 +28,12 @@ JOB_STATUSES = ("found", "mismatch", "not_found", "no_key", "error")
 class Cell:
     """One input cell: the stored value and the text a person sees in Excel.
 
-    `value` is what the file holds (str, int, float, bool, datetime, None);
-    `text` is that value as displayed, e.g. 13800138000.0 -> "13800138000".
-    `number_format` is the cell's Excel format code when known ("General", "@"...).
-    `unsaved_formula` marks a formula cell with no saved value (the file was written by
-    a program that does not calculate, and never opened and saved in Excel).
+    Attributes:
+        value: what the file holds: str, int, float, bool, datetime, or None for an empty cell.
+        text: that value as displayed, e.g. 13800138000.0 -> "13800138000"; "" for an empty cell.
+        number_format: the cell's Excel format code when known ("General", "@"...); None for .csv.
+        unsaved_formula: a formula cell with no saved value (the file was written by a program
+            that does not calculate, and never opened and saved in Excel): it looks blank.
     """
 
     value: Any
@@ -40,10 +44,12 @@ class Cell:
 
     @property
     def is_blank(self) -> bool:
+        """True when the text is empty or only spaces."""
         return self.text.strip() == ""
 
     @property
     def is_number(self) -> bool:
+        """True when the stored value is an int or float (not a bool): a number cell, not text."""
         return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
 
 
@@ -52,16 +58,24 @@ BLANK = Cell(None, "")
 
 @dataclass(slots=True)
 class SheetRow:
-    """A data row below the header row. `number` is the 1-based row number in the sheet."""
+    """A data row below the header row.
+
+    Attributes:
+        number: the 1-based row number in the sheet, as Excel shows it (the key of `outcomes`).
+        cells: header -> Cell; read a column with `row.get(header)`, which gives an empty Cell
+            (value None, text "") for a header the row lacks.
+    """
 
     number: int
     cells: dict[str, Cell]
 
     def get(self, header: str) -> Cell:
+        """The row's cell under `header`; an empty Cell (value None, text "") when there is none."""
         return self.cells.get(header, BLANK)
 
     @property
     def is_blank(self) -> bool:
+        """True when every cell of the row is blank."""
         return all(c.is_blank for c in self.cells.values())
 
 
@@ -69,13 +83,17 @@ class SheetRow:
 class Sheet:
     """The sheet a recipe reconciles.
 
-    `headers` lists the header row's texts by column (index 0 is column A; a blank
-    header is ""). `rows` holds the non-blank rows below the header row, in order,
-    each with its row number: a blank row is dropped when the sheet is read, and a
-    writer writes nothing for a row number that is not there (it stays blank).
-    `blank_formula_rows` holds the blank rows (before the last non-blank one) that
-    have a formula without a saved value: not reconciled, but counted in the
-    warning about such formulas.
+    Attributes:
+        path: the input file.
+        name: the sheet's name; None for a .csv input.
+        header_row: the 1-based row number of the header row.
+        headers: the header row's texts by column (index 0 is column A; a blank header is "").
+        rows: the non-blank rows below the header row, in order, each with its row number.
+            A blank row is not there (it was dropped when the sheet was read) and has no
+            outcome; a writer writes nothing for it.
+        warnings: what reading the sheet found worth saying (Messages or plain text).
+        blank_formula_rows: the blank rows (before the last non-blank one) that have a formula
+            without a saved value: not reconciled, but counted in the warning about such formulas.
     """
 
     path: Path
@@ -104,9 +122,13 @@ class Sheet:
 class OutputColumn:
     """A column the run adds to (or fills in) the sheet.
 
-    kind: "text" (always written as a text cell: IDs, phones), "value" (written as
-    its Python type: bool -> TRUE/FALSE, numbers, dates), "status" (gets the status
-    fill colour) or "note".
+    Attributes:
+        header: the column's header; the key of its value in `RowOutcome.values`.
+        kind: "text" (always written as a text cell: IDs, phones), "value" (written as its
+            Python type: bool -> TRUE/FALSE, numbers, dates), "status" (gets the status fill
+            colour) or "note".
+        section: "talent" or "job_data" for the recipe's columns, a plugin's name for the
+            columns it declared with register_output_columns.
     """
 
     header: str
@@ -116,12 +138,25 @@ class OutputColumn:
 
 @dataclass(slots=True)
 class RowOutcome:
-    """What the run decided for one non-blank row.
+    """What the run decided for one non-blank row (blank rows have none).
 
-    `talent_notes` / `job_notes` are the row's notes as data (`Message`s; plain
-    strings are shown as they are), rendered in output.locale by the writers.
-    `talent_note` / `job_note` read as the en-US text; assigning one replaces the
-    notes with that plain text.
+    `talent_note` / `job_note` read the notes as one en-US text; assigning one replaces
+    the notes with that plain text (prefer appending to `talent_notes`).
+
+    Attributes:
+        row_number: the row's 1-based number in the sheet (`SheetRow.number`).
+        talent_status: one of TALENT_STATUSES (matched, partial, not_found, conflict,
+            ambiguous, invalid, error); None when the recipe has no talent section.
+        talent_notes: the talent note as data: Messages (rendered in output.locale by the
+            writers; `notes_text(notes, locale)`) or plain strings, shown as they are.
+        job_status: one of JOB_STATUSES (found, mismatch, not_found, no_key, error); None
+            when the recipe has no job_data section.
+        job_notes: the job-data note, like talent_notes.
+        values: output column header -> value, for the recipe's talent and job_data columns
+            and plugins' columns; an absent header is an empty cell. The status and note
+            columns are not in it: read talent_status, job_status and the notes.
+        mismatches: for a job-data mismatch, each differing compare column's header ->
+            Feishu's value (the sheet's value is the row's cell); empty otherwise.
     """
 
     row_number: int
@@ -140,6 +175,7 @@ class RowOutcome:
 
     @property
     def talent_note(self) -> str:
+        """talent_notes as one en-US text; assigning replaces them with that plain text."""
         return join(self.talent_notes)
 
     @talent_note.setter
@@ -149,6 +185,7 @@ class RowOutcome:
 
     @property
     def job_note(self) -> str:
+        """job_notes as one en-US text; assigning replaces them with that plain text."""
         return join(self.job_notes)
 
     @job_note.setter
@@ -159,6 +196,22 @@ class RowOutcome:
 
 @dataclass
 class RunSummary:
+    """The run as a whole: what the Summary sheet and the --report file show.
+
+    Attributes:
+        recipe_name: the recipe's `name`, else its file's stem.
+        started_at: when the run started, local time with its UTC offset.
+        seconds: how long the run took until the writers started.
+        talent_counts: talent status -> rows, for the statuses that occurred; {} without a talent section.
+        job_counts: job-data status -> rows; {} without a job_data section.
+        requests: Feishu endpoint name -> requests sent.
+        cache_hits: lookups answered without asking Feishu: by the HTTP cache, or remembered from earlier runs.
+        retries: requests sent again after a transient failure.
+        rate_limited: answers that said "too many requests".
+        warnings: the run's warnings (Messages or plain text), as listed on the Summary sheet.
+        rows: the rows reconciled (non-blank rows).
+    """
+
     recipe_name: str
     started_at: dt.datetime
     seconds: float = 0.0
@@ -176,7 +229,24 @@ class RunSummary:
 
 @dataclass
 class WriteContext:
-    """Everything a writer needs; writers never talk to Feishu."""
+    """Everything a writer needs; writers never talk to Feishu.
+
+    Attributes:
+        input_path: the input file (the sheet read).
+        output_path: where this writer writes: the run's output path with the writer's suffix.
+            Write it through `atomic_output(ctx)` and return it.
+        sheet: the sheet as read: headers and the non-blank rows.
+        columns: the output columns in order: the recipe's, then those plugins declared.
+        outcomes: row number -> RowOutcome, for every non-blank row; blank rows are absent.
+        summary: the run's counts, requests and warnings.
+        locale: the reader's language, zh-CN or en-US: output.locale, else the system's.
+            Render notes and labels in it (`notes_text`, `status_label`).
+        status_columns: "talent" / "job_data" -> the header of that section's status column.
+        recipe: the run's recipe (which columns are identifiers: recipe.talent.inputs; the
+            output section); None only when a test builds a context without one.
+        options: this writer's options from output.writers ({sqlite: {table: runs}} ->
+            {"table": "runs"}), as its check_options accepted them; {} without options.
+    """
 
     input_path: Path
     output_path: Path  # where this writer writes (suffix already the writer's own)
@@ -186,3 +256,5 @@ class WriteContext:
     summary: RunSummary
     locale: str = "zh-CN"
     status_columns: dict[str, str] = field(default_factory=dict)  # "talent"/"job_data" -> status column header
+    recipe: Recipe | None = None  # the run's recipe: identifier columns, output section, name
+    options: dict[str, Any] = field(default_factory=dict)  # this writer's options from output.writers ({} without)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from reconciler.errors import PluginError, ReconcilerError
+from reconciler.errors import OptionError, PluginError, RecipeError, ReconcilerError
 from reconciler.messages.render import Message
 from reconciler.matching.talents import TalentDecision
 from reconciler.model import TALENT_STATUSES, OutputColumn, RowOutcome, Sheet, SheetRow
@@ -19,6 +19,48 @@ from reconciler.matching.normalize import Normalised
 from reconciler.plugins import call_impl, describe, hook_impls_in_call_order, source_of
 
 OUTPUT_KINDS = ("value", "text", "status", "note")
+
+
+# ---------------------------------------------------------------- plugins' options in the recipe
+
+
+def check_plugin_options(recipe, matchers, writers) -> None:
+    """Each matcher's and writer's `check_options` on what the recipe gives it, once, when the
+    recipe is loaded; every refusal is an issue at the option's line (RecipeError, exit 2).
+
+    `matchers` / `writers` are the registries (reconciler.plugins.Registry) of the run.
+    """
+    issues = []
+    for name, spec in (recipe.talent.inputs.items() if recipe.talent is not None else ()):
+        base = ("talent", "inputs", name, "options")
+        matcher = matchers.items.get(name)
+        issues += _check_options(getattr(matcher, "check_options", None), spec.options, base, recipe,
+                                 ("matcher", name, matchers.owners.get(name, ""), "recipe.matcher_no_options"))
+    for index, name in enumerate(recipe.output.writers):
+        writer = writers.items.get(name)
+        issues += _check_options(getattr(writer, "check_options", None), recipe.output.writer_options(name),
+                                 ("output", "writers", index, name), recipe,
+                                 ("writer", name, writers.owners.get(name, ""), "recipe.writer_no_options"))
+    if issues:
+        raise RecipeError(issues)
+
+
+def _check_options(check, options: dict, base: tuple, recipe, about: tuple) -> list:
+    what, name, owner, no_options = about
+    if check is None:
+        return [recipe.issue_at(base, no_options, name=name)] if options else []
+    try:
+        check(dict(options))
+    except OptionError as exc:
+        return [recipe.issue_at(base + (exc.key,) if exc.key else base, exc.message)]
+    except ReconcilerError:
+        raise
+    except ValueError as exc:  # e.g. a pydantic ValidationError: the plugin's own words, at the options
+        return [recipe.issue_at(base, Message.plain(" ".join(str(exc).split())))]
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug, reported with its name
+        raise PluginError("error.plugin_options_failed", plugin=describe(owner), what=what, name=name,
+                          type=type(exc).__name__, detail=str(exc)) from exc
+    return []
 
 
 # ---------------------------------------------------------------- match phase
@@ -41,8 +83,9 @@ def normalise_value(kind: str, row: SheetRow, spec) -> Normalised | None:
     return None
 
 
-def identify(matcher, row: SheetRow, spec) -> Normalised:
-    """A row's identifier: a normalise_value plugin's answer, else the matcher's."""
+def identify(matcher, row: SheetRow, spec, owner: str = "") -> Normalised:
+    """A row's identifier: a normalise_value plugin's answer, else the matcher's (`owner`: the plugin
+    that registered it, named when it fails)."""
     answer = normalise_value(matcher.name, row, spec)
     if answer is not None:
         return answer
@@ -52,10 +95,10 @@ def identify(matcher, row: SheetRow, spec) -> Normalised:
     except ReconcilerError:
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin matcher's bug, reported with its name
-        raise PluginError("error.matcher_failed", name=matcher.name, where=where, type=type(exc).__name__,
+        raise PluginError("error.matcher_failed", name=matcher.name, plugin=describe(owner), where=where, type=type(exc).__name__,
                           detail=str(exc)) from exc
     if not isinstance(answer, Normalised):
-        raise PluginError("error.matcher_returned", name=matcher.name, type=type(answer).__name__, where=where)
+        raise PluginError("error.matcher_returned", name=matcher.name, plugin=describe(owner), type=type(answer).__name__, where=where)
     return answer
 
 
@@ -144,6 +187,11 @@ def run_writer(writer, owner: str, ctx) -> Path:
     builtin = source_of(owner).source == "built-in"
     try:
         result = writer.write(ctx)
+    except PluginError as exc:
+        if builtin or exc.keyed:
+            raise
+        # the plugin's own sentence (`raise PluginError("...")`), said with the plugin and the writer
+        raise PluginError("error.writer_failed", writer=writer.name, plugin=describe(owner), error=exc.message) from exc
     except ReconcilerError:
         raise
     except Exception as exc:

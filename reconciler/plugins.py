@@ -338,6 +338,12 @@ def call_impl(impl, hook_name: str, where: str = "", **kwargs):
     """Call one implementation with the arguments it asks for; its failure becomes a PluginError naming it."""
     try:
         return impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+    except PluginError as exc:
+        if exc.keyed:  # reconciler's own (a register callback's), already naming the plugin
+            raise
+        # the plugin's own sentence (`raise PluginError("...")`): said as written, with the plugin and hook
+        raise PluginError("error.plugin_failed", plugin=describe(impl.plugin_name), hook=hook_name, where=where,
+                          type="PluginError", detail=str(exc)) from exc
     except ReconcilerError:
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin's bug is reported with its name, not as a traceback

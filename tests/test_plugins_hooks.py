@@ -319,7 +319,7 @@ def test_hook_register_matchers_a_rule_that_fails_is_named_with_the_row(workdir,
 
 
 def test_hook_register_matchers_a_matcher_returning_a_string_is_named_before_anything_is_sent(workdir):
-    plugin(workdir / "p", "lazy.py", """
+    path = plugin(workdir / "p", "lazy.py", """
         from reconciler.hookspecs import hookimpl
         from reconciler.matching.talents import IdentifierMatcher
 
@@ -334,5 +334,5 @@ def test_hook_register_matchers_a_matcher_returning_a_string_is_named_before_any
     """)
     result = invoke("check", workdir / "recipe.yaml", workdir / "people.xlsx", "--plugins", workdir / "p")
     assert result.exit_code == 2
-    assert result.stderr == "Error: matcher email returned str for column Email on row 2; return a " \
-                            "reconciler.matching.normalize.Normalised\n"
+    assert result.stderr == f"Error: matcher email of plugin lazy.py ({path.resolve()}) returned str for column Email on row 2; return a " \
+                            "Normalised (reconciler.plugin_api: valid_value, invalid_value, not_present)\n"

@@ -6,13 +6,7 @@ Paste it into a chat, a ticket or a wiki. Recipe:
       writers: [xlsx, markdown]     # writes <stem>.reconciled.md beside the workbook
 """
 
-from pathlib import Path
-
-from reconciler.hookspecs import hookimpl
-from reconciler.writers.common import atomic_output
-from reconciler.writers.registry import Writer
-
-TO_CHECK = {"conflict", "ambiguous", "mismatch"}
+from reconciler.plugin_api import Writer, atomic_output, hookimpl, rows_needing_review
 
 
 def _cell(text):
@@ -28,13 +22,13 @@ def write_markdown(ctx):
             lines += [f"## {heading}", "", "| Status | Rows |", "|---|---:|"]
             lines += [f"| {_cell(status)} | {count} |" for status, count in counts.items()]
             lines.append("")
-    to_check = [n for n, o in sorted(ctx.outcomes.items()) if o.talent_status in TO_CHECK or o.job_status in TO_CHECK]
-    lines.append(f"Rows to check: {', '.join(map(str, to_check)) or 'none'}.")
-    with atomic_output(ctx) as tmp:
+    to_review = [str(outcome.row_number) for outcome in rows_needing_review(ctx)]  # most urgent first
+    lines.append(f"Rows to review: {', '.join(to_review) or 'none'}.")
+    with atomic_output(ctx) as tmp:  # never half a file, never the input
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Path(ctx.output_path)
+    return ctx.output_path
 
 
 @hookimpl
 def register_writers(register):
-    register(Writer("markdown", write_markdown, ".md", "Markdown summary: counts per status, rows to check"))
+    register(Writer("markdown", write_markdown, ".md", "Markdown summary: counts per status, rows to review"))

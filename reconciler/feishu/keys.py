@@ -12,10 +12,12 @@ KINDS = (MOBILE, EMAIL, ID_NUMBER)
 class TalentKey:
     """One identifier, already normalised (see reconciler.matching.normalize).
 
-    kind:  "mobile" | "email" | "id_number"
-    group: what must be shared by every key of one request: the mobile country
-           code digits ("86", "852") or the identification type ("1"); "" for email.
-    value: mobile national number digits; lower-cased email; upper-cased ID number.
+    Attributes:
+        kind: "mobile", "email" or "id_number": what Feishu looks the value up as.
+        group: what every key of one request shares: the mobile's country calling code
+            digits ("86", "852"), the identification type ("1"); "" for an email.
+        value: the national mobile number's digits without the country code; the
+            lower-cased email; the upper-cased ID number.
     """
 
     kind: str

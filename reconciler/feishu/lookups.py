@@ -29,7 +29,12 @@ log = logging.getLogger("reconciler.feishu.lookups")
 
 @dataclass(frozen=True, slots=True)
 class KeyLookup:
-    """What one key resolved to: talents (maybe none), or an error after retries."""
+    """What one key resolved to: talents (maybe none), or an error after retries.
+
+    Attributes:
+        talents: the talents Feishu found for the key; () when none.
+        error: why the lookup failed after retries (the row becomes error); None when it worked.
+    """
 
     talents: tuple[Talent, ...] = ()
     error: Message | None = None

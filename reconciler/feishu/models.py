@@ -47,7 +47,17 @@ class CostCenterRate(_Tolerant):
 
 
 class Talent(_Tolerant):
-    """One entry of batch_get_id's data.talent_list."""
+    """One entry of batch_get_id's data.talent_list; fields Feishu adds later are kept as extras.
+
+    Attributes:
+        talent_id: the talent's ID in Feishu Hire.
+        mobile_code: the mobile's country calling code ("86"), when the request asked by mobile.
+        mobile_number: the national mobile number, when the request asked by mobile.
+        email: the email, when the request asked by email.
+        identification_type: the ID's type (1 mainland ID card...), when the request asked by ID number.
+        identification_number: the ID number, when the request asked by ID number.
+        is_onboarded: whether the talent has joined; None when the app lacks hire:talent_onboard_status:readonly.
+    """
 
     talent_id: str
     mobile_code: str | None = None

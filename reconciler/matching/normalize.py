@@ -91,7 +91,20 @@ _POSSIBLE_REASONS = {  # -> catalogue key
 
 @dataclass(frozen=True, slots=True)
 class Normalised:
-    """The outcome of normalising one identifier cell."""
+    """The outcome of normalising one identifier cell: valid (a key to look up), invalid (an
+    error for the row's note, never sent) or not present (blank: ignored).
+
+    Build one with `valid_value`, `invalid_value` or `not_present`.
+
+    Attributes:
+        kind: what the key is looked up as: "mobile", "email" or "id_number".
+        key: the TalentKey sent to Feishu; None when invalid or not present.
+        error: why the value is invalid: one sentence for the row's note (a Message, or a
+            plugin's plain text); None when valid or not present.
+        present: False when the row has no such identifier (blank cell): the row is decided
+            by its other identifiers.
+        display: the cell's text as read, for notes (mask it before logging: `mask`).
+    """
 
     kind: str
     key: TalentKey | None  # None when invalid or blank
@@ -101,6 +114,7 @@ class Normalised:
 
     @property
     def valid(self) -> bool:
+        """True when there is a key to look up."""
         return self.key is not None
 
 

@@ -14,12 +14,21 @@ from typing import Any
 from reconciler.feishu import KeyLookup, Talent, TalentKey
 from reconciler.model import Cell, SheetRow
 from reconciler.matching.normalize import Normalised
-from reconciler.messages.render import Message, join
+from reconciler.errors import OptionError
+from reconciler.messages.render import InvalidValue, Message, join
 
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
-    """One identifier of a row: which input, what it normalised to, what Feishu said."""
+    """One identifier of a row: which input, what it normalised to, what Feishu said.
+
+    Attributes:
+        input: the key of talent.inputs ("mobile", "region_mobile").
+        column: the sheet header it was read from.
+        normalised: what the matcher (or a normalise_value plugin) made of the cell.
+        lookup: Feishu's answer for the key; None when the identifier was blank or invalid
+            (never sent).
+    """
 
     input: str  # the key of talent.inputs ("mobile")
     column: str  # the sheet header it was read from
@@ -28,11 +37,20 @@ class Resolved:
 
     @property
     def talent_ids(self) -> set[str]:
+        """The IDs of the talents Feishu found for this identifier; empty when none or not sent."""
         return {t.talent_id for t in self.lookup.talents} if self.lookup else set()
 
 
 @dataclass
 class TalentDecision:
+    """What a decision rule says about a row.
+
+    Attributes:
+        status: one of TALENT_STATUSES.
+        talent: the talent, for matched and partial (its fields fill talent.columns); None otherwise.
+        notes: the row's talent note: Messages or plain strings.
+    """
+
     status: str
     talent: Talent | None = None
     notes: list[Message | str] = field(default_factory=list)  # plain strings are shown as they are
@@ -46,28 +64,52 @@ class TalentDecision:
 class IdentifierMatcher:
     """Base for matchers: reads a row's cell(s) and returns one `Normalised` key.
 
-    Subclasses set `name` (the key used under talent.inputs) and implement
-    `identify`. `columns(spec)` names every header the input reads, so that the
-    recipe check can report a missing one.
+    Subclass it, set `name` and `description`, and implement `identify`. Override
+    `columns` when the input reads more than `spec.column`, and `check_options` when
+    it takes options of its own (`spec.options`).
+
+    Attributes:
+        name: the key of talent.inputs that uses this matcher ("region_mobile").
+        description: one line shown by `reconciler plugins`.
     """
 
     name: str = ""
     description: str = ""
 
     def columns(self, spec: Any) -> list[str]:
+        """Every header this input reads for `spec` (an `InputSpec`); default: `[spec.column]`.
+
+        The sheet must have each of them: a missing one stops the run before anything is sent.
+        """
         return [c for c in (getattr(spec, "column", None),) if c]
 
+    def check_options(self, options: dict[str, Any]) -> None:
+        """Check `spec.options` (the input's `options:` in the recipe) once, when the recipe is loaded.
+
+        Raise `OptionError(message, key)` for a wrong option: it is reported at that
+        option's line of the recipe. Default: no options are allowed.
+        """
+        if options:
+            raise OptionError(Message("recipe.matcher_no_options", name=self.name))
+
     def identify(self, row: SheetRow, spec: Any) -> Normalised:  # pragma: no cover - abstract
+        """The row's identifier: `valid_value(...)`, `invalid_value(...)` or `not_present(...)`."""
         raise NotImplementedError
 
 
 class DecisionRule:
-    """Base for decision rules: `decide(resolved) -> TalentDecision`."""
+    """Base for decision rules: `decide(resolved) -> TalentDecision`.
+
+    Attributes:
+        name: the value of talent.mode that uses this rule ("strict").
+        description: one line shown by `reconciler plugins`.
+    """
 
     name: str = ""
     description: str = ""
 
     def decide(self, resolved: list[Resolved]) -> TalentDecision:  # pragma: no cover - abstract
+        """The row's status from its identifiers (one Resolved per talent.inputs key, in recipe order)."""
         raise NotImplementedError
 
 
@@ -76,19 +118,34 @@ _DEFAULT_GROUPS = {"mobile": "86", "email": "", "id_number": "1"}
 
 
 def valid_value(kind: str, cell: Cell, value: str, *, group: str | None = None) -> Normalised:
-    """A valid identifier for plugins (matchers, normalise_value): what is sent to Feishu.
+    """A valid identifier (from a matcher or normalise_value): what is looked up in Feishu.
 
-    kind:  "mobile", "email" or "id_number" (what Feishu looks the value up as)
-    value: the normalised value: national mobile digits, lower-case email, ID number
-    group: mobile country code digits ("852"), ID type ("2"); default 86 / 1 / ""
+    :param kind: what Feishu looks the value up as: "mobile", "email" or "id_number"
+        (LOOKUP_KINDS), whatever the matcher is called: a `region_mobile` matcher
+        returns "mobile" keys. Anything else raises ValueError.
+    :param cell: the cell the value was read from (its text is kept for notes).
+    :param value: the normalised value: the national mobile number's digits without
+        the country code ("91234567"), the lower-case email, the upper-case ID number.
+    :param group: the mobile's country calling code digits ("852"), the ID's
+        identification type ("2"); default "86" for mobiles, "1" for ID numbers, "" for emails.
     """
-    group = _DEFAULT_GROUPS.get(kind, "") if group is None else str(group)
-    return Normalised(kind, TalentKey(kind, group, value), None, True, cell.text)
+    if kind not in _DEFAULT_GROUPS:
+        raise InvalidValue("error.lookup_kind", kind=repr(kind), kinds=", ".join(_DEFAULT_GROUPS))
+    group = _DEFAULT_GROUPS[kind] if group is None else str(group)
+    return Normalised(kind, TalentKey(kind, group, str(value)), None, True, cell.text)
 
 
 def invalid_value(kind: str, cell: Cell, error: Message | str) -> Normalised:
     """An invalid identifier: never sent; `error` (one sentence: a Message, or plain text) goes into the row's note."""
     return Normalised(kind, None, error, True, cell.text)
+
+
+def not_present(kind: str, cell: Cell) -> Normalised:
+    """No identifier in this row (a blank cell, a placeholder such as "-"): not looked up, no note.
+
+    The row is decided by its other identifiers; with none present it is `invalid`.
+    """
+    return Normalised(kind, None, None, False, cell.text)
 
 
 def _located(column: str, message: Message | str) -> Message | str:

@@ -34,6 +34,10 @@ class Message(str):
     It *is* its en-US text (a `str`), so that code which treats notes and warnings
     as text (logs, plugins, `in`, `==`) keeps working; `render(locale)` gives any
     other language, `.key` and `.params` are the data.
+
+    Attributes:
+        key: the catalogue key ("note.conflict"); "plain" for plain text.
+        params: the values the text is made from (quoted cells, row numbers...).
     """
 
     key: str
@@ -55,9 +59,11 @@ class Message(str):
 
     @classmethod
     def of(cls, value: Message | str) -> Message:
+        """`value` if it is a Message, else plain text."""
         return value if isinstance(value, Message) else cls.plain(str(value))
 
     def render(self, locale: str | None = EN) -> str:
+        """The text in `locale` (zh-CN / en-US)."""
         return render(self, locale)
 
     def as_dict(self, locale: str | None = EN) -> dict[str, Any]:

@@ -42,6 +42,7 @@ def load_with_plugins(recipe_path: Path, extra_plugins: Sequence[str] = (), env=
     recipe = load_recipe(
         recipe_path, env=env, matchers=matchers.names(), modes=rules.names(), writers=writers.names()
     )
+    plugin_hooks.check_plugin_options(recipe, matchers, writers)  # each plugin checks its own options
     return recipe, (matchers, rules, writers)
 
 
@@ -65,7 +66,7 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     if recipe.talent is not None:
         for row in sheet.rows:
             identifiers[row.number] = [
-                Resolved(name, spec.column, _identify(matchers.items[name], row, spec))
+                Resolved(name, spec.column, _identify(matchers.items[name], row, spec, matchers.owners.get(name, "")))
                 for name, spec in recipe.talent.inputs.items()
             ]
 
@@ -160,8 +161,8 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
     return sheet
 
 
-def _identify(matcher, row, spec) -> Normalised:
-    return plugin_hooks.identify(matcher, row, spec)  # normalise_value plugins first, then the matcher
+def _identify(matcher, row, spec, owner: str = "") -> Normalised:
+    return plugin_hooks.identify(matcher, row, spec, owner)  # normalise_value plugins first, then the matcher
 
 
 def _unsaved_formulas(sheet: Sheet, headers: list[str]) -> list[Message]:

@@ -41,6 +41,12 @@ log = logging.getLogger("reconciler.run")
 
 
 def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) -> RunResult:
+    """Reconcile `input_path` with the recipe at `recipe_path`: what `reconciler run` does.
+
+    RunOptions(sandbox=True) runs against the built-in sandbox (no credentials, no network);
+    `plugins=[...]` loads plugin files or folders as --plugins does. Returns a RunResult:
+    `summary`, `outputs` (the files written) and `outcomes` (row number -> RowOutcome).
+    """
     # A run builds millions of long-lived, acyclic objects (cells, keys, outcomes); with the
     # cycle collector rescanning them over and over, a 100,000-row run took half as long again.
     with gc_paused():
@@ -126,7 +132,8 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         written = []
         for writer, path in zip(prepared.writers, prepared.outputs):
             ctx = WriteContext(Path(input_path), path, sheet, columns, outcomes, summary,
-                               locale=prepared.locale, status_columns=status_columns)
+                               locale=prepared.locale, status_columns=status_columns,
+                               recipe=recipe, options=recipe.output.writer_options(writer.name))
             try:
                 written.append(plugin_hooks.run_writer(writer, prepared.writer_owners.get(writer.name, ""), ctx))
             except PluginError as exc:

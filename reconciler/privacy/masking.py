@@ -15,7 +15,11 @@ def _mask_middle(value: str, head: int, tail: int) -> str:
 
 
 def mask(kind: str, value: str) -> str:
-    """Hide the middle of an identifier for logs: 138****8000, 1101**********1234, a***@example.com."""
+    """Hide the middle of an identifier for logs and reports: 138****8000, 1101**********1234, a***@example.com.
+
+    :param kind: "mobile", "email" or "id_number" (anything else is masked like an ID number).
+    :param value: the identifier as text; "" stays "".
+    """
     value = value.strip()
     if not value:
         return ""

@@ -92,9 +92,11 @@ def _unknown_names(
             found.append((("talent", "mode"), "recipe.unknown_mode", mode, modes))
     output = data.get("output")
     if writers is not None and isinstance(output, dict) and isinstance(output.get("writers"), list):
-        found += [
-            (("output", "writers", i), "recipe.unknown_writer", w, writers) for i, w in enumerate(output["writers"]) if isinstance(w, str)
-        ]
+        for i, entry in enumerate(output["writers"]):
+            if isinstance(entry, str):
+                found.append((("output", "writers", i), "recipe.unknown_writer", entry, writers))
+            elif isinstance(entry, dict) and len(entry) == 1 and isinstance(name := next(iter(entry)), str):
+                found.append((("output", "writers", i, name), "recipe.unknown_writer", name, writers))
     return [
         RecipeIssue(doc.file, doc.lines.get(loc), format_loc(loc), what, name=name,
                     known=", ".join(sorted(known)))

@@ -18,7 +18,6 @@ from pydantic import (
     PositiveInt,
     PrivateAttr,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -29,8 +28,10 @@ from reconciler.messages.render import InvalidValue, Message
 from reconciler.recipe.feishu import FeishuSection
 from reconciler.recipe.paths import format_loc
 from reconciler.recipe.namepaths import ColumnPaths, ComparePaths
+from reconciler.recipe.plugin_options import WriterList, split_writer_entries
 from reconciler.recipe.strictness import Loc, StrictModel, recipe_error, short_form, validate_with_extra
-from reconciler.recipe.values import check_country_code, check_locale, check_path_template, check_redis_url, parse_duration
+from reconciler.recipe.cache import CacheSection
+from reconciler.recipe.values import check_country_code, check_locale, check_path_template
 
 BUILTIN_MATCHERS = ("mobile", "email", "id_number")
 
@@ -44,20 +45,6 @@ IDENTIFICATION_TYPES = {
     6: "Hong Kong/Macau mainland travel permit",
     9: "Taiwan residence permit",
 }
-
-Duration = Annotated[
-    int,
-    BeforeValidator(parse_duration),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^\s*(\d+[dD])?\s*(\d+[hH])?\s*(\d+[mM])?\s*(\d+[sS])?\s*$"},
-                {"type": "integer", "exclusiveMinimum": 0},
-            ]
-        }
-    ),
-]
-
 
 class SourceSection(StrictModel):
     """Which sheet of the input to read, and where its header row is."""
@@ -116,6 +103,13 @@ class InputSpec(StrictModel):
     type_column: str | None = Field(
         default=None,
         description="id_number only: header of a column holding each row's identification type; instead of type.",
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "A plugin matcher's own settings, checked by that matcher when the recipe is loaded, "
+            "e.g. {region_column: 地区}. The built-in matchers take none."
+        ),
     )
 
     @field_validator("default_code", mode="before", json_schema_input_type=str | int)
@@ -249,10 +243,13 @@ class OutputSection(StrictModel):
         default="{stem}.reconciled.xlsx",
         description="Output file, relative to the input's folder; {stem} is the input name without suffix.",
     )
-    writers: list[str] = Field(
+    writers: WriterList = Field(
         default_factory=lambda: ["xlsx"],
         min_length=1,
-        description="Writers to run: built-in xlsx, csv, jsonl; plugins add more. E.g. [xlsx, csv].",
+        description=(
+            "Writers to run: built-in xlsx, csv, jsonl; plugins add more. E.g. [xlsx, csv]. A plugin writer "
+            "that takes options is written as a mapping: [xlsx, {sqlite: {table: runs}}]."
+        ),
     )
     locale: str = Field(
         default="zh-CN",
@@ -267,6 +264,24 @@ class OutputSection(StrictModel):
         ),
     )
 
+    _writer_options: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _writer_entries(cls, data: Any, handler: Any) -> Any:
+        options: dict[str, dict[str, Any]] = {}
+        extra: list[InitErrorDetails] = []
+        if isinstance(data, Mapping) and isinstance(data.get("writers"), list):
+            names, options, extra = split_writer_entries(data["writers"])
+            data = {**data, "writers": names}
+        section = validate_with_extra(handler, data, extra, cls.__name__)
+        section._writer_options = options
+        return section
+
+    def writer_options(self, name: str) -> dict[str, Any]:
+        """The options the recipe gives writer `name` (`{sqlite: {table: runs}}` -> {"table": "runs"}); {} if none."""
+        return dict(self._writer_options.get(name, {}))
+
     @field_validator("locale")
     @classmethod
     def _locale(cls, value: str) -> str:
@@ -276,34 +291,6 @@ class OutputSection(StrictModel):
     @classmethod
     def _path(cls, value: str) -> str:
         return check_path_template(value)
-
-
-class CacheSection(StrictModel):
-    """HTTP cache of Feishu answers, and where runs of the same app share its rate limit."""
-
-    enabled: bool = Field(default=True, description="Cache Feishu answers between runs.")
-    path: str | None = Field(default=None, description="Cache file; default: a file in the user's cache folder.")
-    expire_after: Duration = Field(
-        default="1h",  # type: ignore[assignment]  # validated into seconds
-        validate_default=True,
-        description="How long an answer stays fresh: 30s, 15m, 1h, 2d, 1h30m, or seconds. Never 0: data changes.",
-    )
-    backend: Literal["sqlite", "redis"] = Field(
-        default="sqlite",
-        description=(
-            "Where the cache and the shared rate limit live: sqlite (files on this machine, shared by its runs) "
-            "or redis (a Redis server shared by several machines)."
-        ),
-    )
-    redis_url: str | None = Field(
-        default=None,
-        description="With backend redis: redis://host:6379/0 (or rediss://, unix://); default: environment REDIS_URL.",
-    )
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_url(cls, value: str | None) -> str | None:
-        return None if value is None else check_redis_url(value)
 
 
 # A section written with everything commented out (`source:`) means "all defaults".
