@@ -184,3 +184,5 @@ class WriteContext:
     summary: RunSummary
     locale: str = "zh-CN"
     status_columns: dict[str, str] = field(default_factory=dict)  # "talent"/"job_data" -> status column header
+    label_columns: list[str] = field(default_factory=list)  # source.label_columns: who a row is (review sheet, frozen columns)
+    status_labels: str = "locale"  # output.status_labels: status cells show labels in `locale`, or "keys"
