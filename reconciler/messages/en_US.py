@@ -10,8 +10,15 @@ other messages use as parameters (format.*, feature.*, reason.*...).
 
 from __future__ import annotations
 
+from reconciler.messages.en_US_workbook import WORKBOOK
+
 MESSAGES: dict[str, str] = {
     # ---- desktop
+    "desktop.say.banner": "Feishu reconciliation", "desktop.say.details": "details: {path}", "desktop.say.done": "done: {ok} reconciled, {failed} failed",
+    "desktop.say.created_env": "created the settings file {path}: fill in the Feishu app ID and secret there", "desktop.say.moved": "the original was moved to {folder}",
+    "desktop.say.demo": "demo mode: the built-in Feishu simulator and its sample people, no credentials needed", "desktop.say.interrupted": "interrupted: the input files are unchanged",
+    "desktop.say.inbox": "inbox mode: {n} file(s) from {inbox} -> {outbox}", "desktop.say.readonly": "the input's folder is read-only: the result goes to {folder}",
+    "desktop.say.nothing": "nothing to reconcile: drop .xlsx files on the launcher, or put them into {inbox} and start it again",
     "desktop.and_more": " (and {n} more)",
     "desktop.cannot_open": "cannot open {name}: close it in Excel (or any other program) and try again",
     "desktop.cannot_open.title": "the file cannot be opened",
@@ -376,37 +383,7 @@ MESSAGES: dict[str, str] = {
     "recipe.path_too_long": "the template is longer than {limit} characters; use a shorter file name",
     "recipe.too_many_values": "the recipe expands to more than {limit} values (YAML anchors and aliases, *name, repeated inside each other); write the sections out without nested aliases",
     "warning.requests_failed": "{n} request(s) to Feishu failed after retries, so their rows are error: {reason}",
-    # ---- the workbook a person reads (issue 13): sheets the tool adds, review lines, what statuses mean
-    "sheet.summary": "Summary", "sheet.review": "To review",
-    "label.title": "Reconciliation summary", "label.time": "{time} (UTC{offset})",
-    "label.status": "Status", "label.meaning": "What it means", "label.todo": "What to do",
-    "label.requests_cache": "Requests and cache", "label.endpoint": "Request", "label.review_hint": "Rows to review: see the sheet {sheet}",
-    "label.link": "Go to", "label.link_text": "row {row}", "label.row": "Row", "label.notes": "Notes",
-    "label.review_none": "Nothing to review: every row matched.",
-    "note.duplicate": "same as row {row}",
-    "note.pointed": "{column} {value} → {ids}", "note.then": "{first}; {rest}",
-    "meaning.talent.matched": "One talent in Feishu Hire has every identifier of the row.",
-    "meaning.talent.partial": "One talent found, but an identifier of the row is invalid or found no one.",
-    "meaning.talent.not_found": "No talent in Feishu Hire has these identifiers.",
-    "meaning.talent.conflict": "The identifiers point to different talents.",
-    "meaning.talent.ambiguous": "Several talents share these identifiers.",
-    "meaning.talent.invalid": "The row has no valid identifier.",
-    "meaning.talent.error": "The lookup failed (network, permissions, or not in the offline cache).",
-    "meaning.job.found": "The employee's job data was found and agrees with the sheet.",
-    "meaning.job.mismatch": "Job data found, but a compared column differs from Feishu (the cell's comment shows Feishu's value).",
-    "meaning.job.not_found": "No job data for this employee ID (on the date asked).",
-    "meaning.job.no_key": "The employee ID cell is empty.",
-    "meaning.job.error": "The job data lookup failed (network or permissions).",
-    "todo.talent.matched": "Nothing to do.",
-    "todo.talent.partial": "Check the identifier the note names and correct it in the sheet or in Feishu.",
-    "todo.talent.not_found": "Check the phone and email for typos; if they are right, the candidate is not in Feishu Hire yet.",
-    "todo.talent.conflict": "Open the talents the note names in Feishu Hire and find which identifier is wrong.",
-    "todo.talent.ambiguous": "Open the talents the note names in Feishu Hire: merge duplicates, or add an email or ID number to the sheet.",
-    "todo.talent.invalid": "Correct the value the note names, or fill in a phone or email.",
-    "todo.talent.error": "Run again later; if it keeps failing, send the note to your Feishu administrator.",
-    "todo.job.found": "Nothing to do.",
-    "todo.job.mismatch": "Decide which value is right, then correct the sheet or CoreHR.",
-    "todo.job.not_found": "Check the employee ID; the person may not be onboarded yet.",
-    "todo.job.no_key": "Nothing to do until the person has an employee ID.",
-    "todo.job.error": "Run again later; if it keeps failing, send the note to your Feishu administrator.",
 }
+
+# The workbook the HR person reads (annotated sheet, review sheet, Summary): en_US_workbook.py.
+MESSAGES.update(WORKBOOK)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from reconciler.messages.zh_CN_workbook import WORKBOOK
+
 MESSAGES: dict[str, str] = {
     # ---- desktop
+    "desktop.say.banner": "飞书对账", "desktop.say.details": "详细记录：{path}", "desktop.say.done": "完成：{ok} 个成功，{failed} 个失败",
+    "desktop.say.created_env": "已创建设置文件 {path}：请在其中填写飞书应用的 ID 和密钥", "desktop.say.moved": "原文件已移到 {folder}",
+    "desktop.say.demo": "演示模式：使用内置的飞书模拟器和示例人员，无需账号", "desktop.say.interrupted": "已中断：输入文件没有改动",
+    "desktop.say.inbox": "收件箱模式：{inbox} 中的 {n} 个文件，结果放到 {outbox}", "desktop.say.readonly": "输入所在文件夹不可写，结果放在 {folder}",
+    "desktop.say.nothing": "没有要核对的表格：把 .xlsx 表格拖到启动器上，或放进 {inbox} 后再启动",
     "desktop.and_more": "（另有 {n} 处）", "desktop.cannot_open": "无法打开 {name}：请在 Excel（或其他程序）中关闭它后重试",
     "desktop.cannot_open.title": "文件打不开，可能正被 Excel 使用",
     "desktop.column_missing": "{name} 缺少列 {columns}：请检查表格的表头行（或是否选对了文件）后重试",
@@ -302,37 +309,7 @@ MESSAGES: dict[str, str] = {
     "recipe.path_too_long": "模板超过 {limit} 个字符；请使用更短的文件名",
     "recipe.too_many_values": "配方展开后超过 {limit} 个值（YAML 锚点和别名 *name 层层嵌套）；请直接写出各节内容，不要嵌套别名",
     "warning.requests_failed": "{n} 个飞书请求在重试后仍然失败，相关行标为“出错”：{reason}",
-    # ---- the workbook a person reads (issue 13): sheets the tool adds, review lines, what statuses mean
-    "sheet.summary": "汇总", "sheet.review": "待处理",
-    "label.title": "核对汇总", "label.time": "{time}（UTC{offset}）",
-    "label.status": "状态", "label.meaning": "含义", "label.todo": "怎么处理",
-    "label.requests_cache": "请求与缓存", "label.endpoint": "请求", "label.review_hint": "需要处理的行：见工作表 {sheet}",
-    "label.link": "转到", "label.link_text": "第 {row} 行", "label.row": "行号", "label.notes": "备注",
-    "label.review_none": "没有需要处理的行：每一行都已匹配。",
-    "note.duplicate": "与第 {row} 行重复",
-    "note.pointed": "{column} {value} → {ids}", "note.then": "{first}；{rest}",
-    "meaning.talent.matched": "飞书招聘中有一位人才具有该行的全部标识。",
-    "meaning.talent.partial": "找到一位人才，但该行有标识无效或没有查到。",
-    "meaning.talent.not_found": "飞书招聘中没有具有这些标识的人才。",
-    "meaning.talent.conflict": "各标识指向不同的人才。",
-    "meaning.talent.ambiguous": "多位人才共用这些标识。",
-    "meaning.talent.invalid": "该行没有有效的标识。",
-    "meaning.talent.error": "查询失败（网络、权限，或离线缓存中没有）。",
-    "meaning.job.found": "找到该员工的任职数据，且与表格一致。",
-    "meaning.job.mismatch": "找到任职数据，但对比的列与飞书不一致（单元格批注显示飞书的值）。",
-    "meaning.job.not_found": "该工号（在指定日期）没有任职数据。",
-    "meaning.job.no_key": "工号为空。",
-    "meaning.job.error": "任职数据查询失败（网络或权限）。",
-    "todo.talent.matched": "无需处理。",
-    "todo.talent.partial": "核对备注中提到的标识，在表格或飞书中改正。",
-    "todo.talent.not_found": "检查手机号、邮箱是否有误；若无误，说明该候选人尚未录入飞书招聘。",
-    "todo.talent.conflict": "在飞书招聘中打开备注列出的人才，找出哪个标识有误。",
-    "todo.talent.ambiguous": "在飞书招聘中打开备注列出的人才：合并重复的人才，或在表格中补充邮箱或证件号。",
-    "todo.talent.invalid": "按备注改正有误的值，或补上手机号、邮箱。",
-    "todo.talent.error": "稍后重新运行；如一直失败，请把备注发给飞书管理员。",
-    "todo.job.found": "无需处理。",
-    "todo.job.mismatch": "确认哪一方正确，再改正表格或飞书人事。",
-    "todo.job.not_found": "检查工号；此人可能尚未入职。",
-    "todo.job.no_key": "有工号后再核对即可。",
-    "todo.job.error": "稍后重新运行；如一直失败，请把备注发给飞书管理员。",
 }
+
+# The workbook the HR person reads (annotated sheet, review sheet, Summary): zh_CN_workbook.py.
+MESSAGES.update(WORKBOOK)
