@@ -332,3 +332,34 @@ def test_the_window_waits_for_enter_only_when_interactive(monkeypatch):
     Console(out, interactive=True).pause()
     assert "按回车键关闭 / press Enter to close" in out.getvalue()
     assert sys.stdin.read() == ""  # the Enter was consumed
+
+
+def test_the_demo_runs_the_shipped_sample_without_credentials_or_the_folders_recipe(desk, environ, capsys):
+    """`--demo` (the "Try the demo" launchers): demo/'s sample with demo/'s recipe against the simulator,
+    whatever the person did to recipe.yaml and reconciler.env."""
+    shutil.copytree(ROOT / "desktop" / "demo", desk / "demo")
+    (desk / "recipe.yaml").write_text("version: 1\ntalent: {inputs: {mobile: 电话}}\n", encoding="utf-8")
+    environ["FEISHU_APP_ID"] = "cli_real"  # a real app configured: the demo still never uses it
+    code, out = run_helper(capsys, environ, "--folder", desk, "--demo", "--no-pause", "--no-open")
+    assert code == 0, out
+    assert "演示模式" in out and "/ demo mode" in out
+    output = desk / "demo" / "示例 入职名单 sample.reconciled.xlsx"
+    book = openpyxl.load_workbook(output)
+    assert book.sheetnames[-2:] == ["汇总", "待处理"]
+    assert book["入职名单"]["N4"].value == "已匹配"
+
+
+def test_the_demo_ships_the_sample_sheet_and_a_recipe_like_the_folders():
+    demo = ROOT / "desktop" / "demo"
+    assert (demo / "示例 入职名单 sample.xlsx").read_bytes() == SAMPLE.read_bytes()  # regenerate both together
+    ours, folders = ((p / "recipe.yaml").read_text(encoding="utf-8") for p in (demo, ROOT / "desktop"))
+    assert ours[ours.index("version: 1"):] == folders[folders.index("version: 1"):]
+    for launcher, line in (("Try the demo.bat", 'call "%~dp0Reconcile.bat" --demo'),
+                           ("Try the demo.command", 'exec "$HERE/Reconcile.command" --demo'),
+                           ("try-demo.sh", 'exec "$HERE/reconcile.sh" --demo')):
+        text = (ROOT / "desktop" / launcher).read_bytes().decode("ascii")
+        assert line in text.splitlines() or line in text.split("\r\n"), launcher
+        if launcher.endswith(".bat"):
+            assert text.count("\r\n") == text.count("\n")  # cmd.exe needs CRLF
+        else:
+            assert "\r" not in text and os.stat(ROOT / "desktop" / launcher).st_mode & stat.S_IXUSR

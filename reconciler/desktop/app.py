@@ -35,6 +35,7 @@ from reconciler.desktop.peek import missing_from_best_row
 from reconciler.desktop.runlog import file_log, log, silence_console_logging
 
 RECIPE = "recipe.yaml"
+DEMO = "demo"  # the sample sheet and its recipe, for trying it without a Feishu account (--demo)
 
 
 @dataclass
@@ -54,6 +55,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--folder", type=Path, default=None, help="the launcher's folder (default: the current one)")
     parser.add_argument("--recipe", type=Path, default=None, help=f"recipe to use (default: FOLDER/{RECIPE})")
     parser.add_argument("--sandbox", action="store_true", help="demo: the embedded Feishu simulator, no credentials")
+    parser.add_argument("--demo", action="store_true",
+                        help="try it: the sample sheet in FOLDER/demo with its recipe, against the simulator")
     parser.add_argument("--no-pause", action="store_true", help="do not wait for Enter at the end")
     parser.add_argument("--no-open", action="store_true", help="do not open the output folder")
     parser.add_argument("--version", action="version", version=f"reconciler {__version__}")
@@ -96,6 +99,9 @@ def _main(args, folder: Path, environ: MutableMapping[str, str], console: Consol
     if created:
         console.say(both("desktop.say.created_env", path=env_path))
     settings.apply(settings.read_env_file(env_path), environ)
+    if args.demo:  # the "Try the demo" launchers: never the person's own recipe, sheets or credentials
+        args.sandbox, args.recipe = True, args.recipe or folder / DEMO / RECIPE
+        args.files = args.files or _demo_sheets(folder)
     recipe_path = (args.recipe or folder / RECIPE).resolve()
     if not recipe_path.is_file():
         raise DesktopError(Plain.of("recipe_missing", 2, path=recipe_path))
@@ -120,6 +126,13 @@ def _main(args, folder: Path, environ: MutableMapping[str, str], console: Consol
     if outputs and console.interactive and not args.no_open:
         open_folder(outputs[-1].parent)
     return failed[0].error.exit_code if failed else 0
+
+
+def _demo_sheets(folder: Path) -> list[Path]:
+    sheets = sorted(p for p in (folder / DEMO).glob("*.xlsx") if ".reconciled." not in p.name)
+    if not sheets:
+        raise DesktopError(Plain.of("file_missing", 2, name=folder / DEMO / "*.xlsx"))
+    return sheets
 
 
 def _check_credentials(recipe: Recipe, environ) -> bool:
