@@ -296,6 +296,8 @@ def test_both_writers_write_the_same_workbook(tmp_path, env, monkeypatch):
                            for c in row] for row in sheet.iter_rows()],
                 "view": (sheet.freeze_panes, sheet.auto_filter.ref, sheet.print_title_rows,
                          sheet.page_setup.fitToWidth, sheet.page_setup.orientation),
+                "heights": {r: d.height for r, d in sheet.row_dimensions.items() if d.height},
+                "widths": {c: d.width for c, d in sheet.column_dimensions.items() if d.customWidth},
             }
         return seen
 

@@ -14,10 +14,12 @@ from typing import Any
 from openpyxl.utils.cell import get_column_letter, quote_sheetname
 
 from reconciler.messages.render import text
+from reconciler.writers.annotation import display_width
 
 # Excel's limits on a sheet name, and the characters it refuses in one.
 _MAX_TITLE = 31
 _REFUSED = str.maketrans({c: "_" for c in "[]:*?/\\"})
+LINE_HEIGHT = 15.0  # points: one line of the default 11-point font
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +27,7 @@ class AddedCell:
     value: Any
     bold: bool = False
     fill: str | None = None  # a solid RGB fill
-    wrap: bool = False  # long text wraps inside the column's width
+    wrap: bool = False  # long text wraps inside the column's width, aligned to the top of its row
     link: str | None = None  # a place in this workbook ("'Sheet'!A5") the cell jumps to when clicked
 
 
@@ -45,6 +47,17 @@ class AddedSheet:
     def last_column(self) -> int:
         return max((len(r) for r in self.rows), default=1) or 1
 
+    def heights(self) -> dict[int, float]:
+        """Row heights (points) for rows with wrapped text, tall enough for its lines: Excel works
+        them out itself, but LibreOffice and some viewers show a row as high as it was saved."""
+        found = {}
+        for number, row in enumerate(self.rows, start=1):
+            lines = max((wrapped_lines(str(cell.value), self.widths[column] if column < len(self.widths) else 8.43)
+                         for column, cell in enumerate(row) if cell is not None and cell.wrap), default=1)
+            if lines > 1:
+                found[number] = LINE_HEIGHT * lines
+        return found
+
     def filter_ref(self) -> str | None:
         if self.filter_header is None or len(self.rows) <= self.filter_header:
             return None
@@ -56,6 +69,12 @@ class AddedSheet:
             for column, cell in enumerate(row, start=1):
                 if cell is not None:
                     yield number, column, cell
+
+
+def wrapped_lines(value: str, width: float) -> int:
+    """About how many lines `value` takes in a wrapping column `width` characters wide."""
+    per_line = max(int(width * 0.9) - 1, 1)  # words wrap whole: a line holds a little less than the width
+    return sum(max(1, -(-display_width(line) // per_line)) for line in value.split("\n"))
 
 
 def link_to(sheet_title: str, column: int, row: int) -> str:

@@ -25,13 +25,14 @@ def added_sheet_xml(added: AddedSheet, styles: StyleSheet, renderer: CellRendere
     for row, column, item in added.cells():
         base = styles.link() if item.link else styles.bold() if item.bold else 0
         if item.wrap:
-            base = styles.derive(base, wrap=True)
+            base = styles.derive(base, wrap=True, top=True)
         ref = cell_ref(column, row)
         rows.setdefault(row, []).append(renderer.cell(ref, item.value, "value", base, item.fill))
         if item.link:
             links.append(f"<hyperlink ref={quoteattr(ref)} location={quoteattr(item.link)}/>")
     last = cell_ref(added.last_column, max(len(added.rows), 1))
-    body = "".join(f'<row r="{n}">{"".join(cells)}</row>' for n, cells in sorted(rows.items()))
+    heights = added.heights()
+    body = "".join(f'<row r="{n}"{_height(heights.get(n))}>{"".join(cells)}</row>' for n, cells in sorted(rows.items()))
     cols = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
                    for i, w in enumerate(added.widths, start=1))
     view = ""
@@ -55,6 +56,10 @@ def added_sheet_xml(added: AddedSheet, styles: StyleSheet, renderer: CellRendere
         "</worksheet>",
     ]
     return "".join(parts).encode("utf-8")
+
+
+def _height(points: float | None) -> str:
+    return f' ht="{points:g}" customHeight="1"' if points else ""
 
 
 def defined_names(title: str, index: int, *, filter_ref: str | None, title_rows: int) -> dict[tuple[str, int], str]:

@@ -9,7 +9,7 @@ what to do next.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reconciler.messages.render import join, text
 from reconciler.model import RowOutcome, WriteContext
@@ -81,8 +81,9 @@ def review_sheet(ctx: WriteContext, title: str, reconciled_title: str) -> Review
             value, fill = shown_status(getattr(outcome, attribute), ctx)
             cells.append(AddedCell(value, fill=fill) if value is not None else None)
         notes = join([*outcome.talent_notes, *outcome.job_notes], locale)
-        cells.append(AddedCell(notes, wrap=True) if notes else None)
-        cells.append(AddedCell(" ".join(filter(None, (todo(s, st, locale) for s, st in statuses))), wrap=True))
+        cells.append(AddedCell(notes) if notes else None)
+        cells.append(AddedCell(" ".join(filter(None, (todo(s, st, locale) for s, st in statuses)))))
+        cells = [replace(c, wrap=True) if c is not None else None for c in cells]  # a line reads from the top
         for index, cell in enumerate(cells):
             if cell is not None and index < len(cells) - 2:
                 widths[index] = max(widths[index], display_width(str(cell.value)) + 2)

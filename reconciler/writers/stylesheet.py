@@ -112,12 +112,13 @@ class StyleSheet:
     # ------------------------------------------------------------------ what the writer asks for
 
     def derive(self, base: int, *, number_format: str | None = None, fill: str | None = None,
-               quote_prefix: bool = False, wrap: bool = False) -> int:
+               quote_prefix: bool = False, wrap: bool = False, top: bool = False) -> int:
         """Style `base` with another number format, a solid fill (RGB), Excel's quote prefix
-        and/or wrapped text (top-aligned unless the style says otherwise)."""
+        and/or wrapped text (`top`: aligned to the top of the row, as every cell of a line on
+        the sheets the tool adds)."""
         if number_format is None and fill is None and not quote_prefix and not wrap:
             return base
-        key = ("derive", base, number_format, fill, quote_prefix, wrap)
+        key = ("derive", base, number_format, fill, quote_prefix, wrap, top)
         if key in self._made:
             return self._made[key]
         attrs, inner = self._xf(base)
@@ -130,7 +131,7 @@ class StyleSheet:
         if quote_prefix:
             attrs["quotePrefix"] = "1"
         if wrap:
-            inner = _wrapped(inner, self.p)
+            inner = _wrapped(inner, self.p, top)
             attrs["applyAlignment"] = "1"
         self._made[key] = index = self._add_xf(attrs, inner)
         return index
@@ -212,16 +213,18 @@ _UNDERLINE_OR_COLOR = re.compile(r"<(?:[\w.-]+:)?(?:u|color)\b[^>]*/>|<(?:[\w.-]
                                  re.S)
 _ALIGNMENT = re.compile(r"<((?:[\w.-]+:)?)alignment\b([^>]*?)(/?)>")
 _WRAP_ATTRIBUTE = re.compile(r"""\swrapText\s*=\s*["'][^"']*["']""")
+_VERTICAL_ATTRIBUTE = re.compile(r"""\svertical\s*=\s*["'][^"']*["']""")
 
 
-def _wrapped(inner: str, prefix: str) -> str:
-    """An xf's inner XML with its alignment wrapping text (one added, top-aligned, if it had none)."""
+def _wrapped(inner: str, prefix: str, top: bool) -> str:
+    """An xf's inner XML with its alignment wrapping text (and top-aligned when `top`)."""
     found = _ALIGNMENT.search(inner)
+    vertical = ' vertical="top"' if top else ""
     if found is None:  # alignment is the first child of an xf
-        return f'<{prefix}alignment vertical="top" wrapText="1"/>' + inner
+        return f'<{prefix}alignment{vertical} wrapText="1"/>' + inner
     attrs = _WRAP_ATTRIBUTE.sub("", found.group(2))
-    if "vertical" not in attrs:
-        attrs += ' vertical="top"'
+    if top:
+        attrs = _VERTICAL_ATTRIBUTE.sub("", attrs) + vertical
     tag = f"<{found.group(1)}alignment{attrs} wrapText=\"1\"{found.group(3)}>"
     return inner[:found.start()] + tag + inner[found.end():]
 

@@ -70,8 +70,8 @@ def summary_sheet(ctx: WriteContext, title: str, reconciled_title: str, review: 
             count = counts.get(status, 0)
             line = review.first_line.get((section, status))
             rows.append([
-                AddedCell(shown, fill=fill or STATUS_FILLS.get(status)),
-                AddedCell(count, link=link_to(review_title, 1, line) if line and count else None),
+                AddedCell(shown, fill=fill or STATUS_FILLS.get(status), wrap=True),
+                AddedCell(count, link=link_to(review_title, 1, line) if line and count else None, wrap=True),
                 AddedCell(_meaning(section, status, "meaning", locale), wrap=True),
                 AddedCell(_meaning(section, status, "todo", locale), wrap=True),
             ])

@@ -300,8 +300,6 @@ def _wrapped(alignment: Alignment) -> Alignment:
     """The cell's alignment, wrapping (a long note shows in full, not cut at the column's edge)."""
     wrapped = copy(alignment)
     wrapped.wrap_text = True
-    if wrapped.vertical is None:
-        wrapped.vertical = "top"
     return wrapped
 
 
@@ -343,6 +341,8 @@ def _add_sheet(workbook: Workbook, added: AddedSheet) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for index, width in enumerate(added.widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    for row, height in added.heights().items():
+        sheet.row_dimensions[row].height = height
     if added.frozen_rows:
         sheet.freeze_panes = f"A{added.frozen_rows + 1}"
         sheet.print_title_rows = print_title_rows(added.frozen_rows)
