@@ -185,8 +185,8 @@ MESSAGES: dict[str, str] = {
     # ---- list
     "list.sep": "、",
     # ---- note
-    "note.ambiguous": "匹配到多个人才：{ids}", "note.as_of_empty": "生效日期（as_of）为空：取当前的任职数据",
-    "note.as_of_invalid": "生效日期（as_of）{reason}", "note.code_not_code": "区号 {value}{where} 不是 86 或 +852 这样的国际区号",
+    "note.ambiguous": "匹配到多个人才：{ids}", "note.as_of_empty": "生效日期为空：取当前的任职数据",
+    "note.as_of_invalid": "生效日期{reason}", "note.code_not_code": "区号 {value}{where} 不是 86 或 +852 这样的国际区号",
     "note.code_unknown": "区号 {value}{where} 不是已知的国际区号", "note.conflict": "各标识指向不同的人才：{involved}",
     "note.differs": "{header}：表格中是 {mine}，飞书中是 {theirs}", "note.email_invalid": "邮箱 {value}{where}{why}",
     "note.empty_value": "（空）", "note.id_characters": "证件号 {value}{where} 不是居民身份证号（需要 17 位数字加一位数字或 X）",

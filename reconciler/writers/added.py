@@ -74,6 +74,8 @@ class AddedSheet:
 def wrapped_lines(value: str, width: float) -> int:
     """About how many lines `value` takes in a wrapping column `width` characters wide."""
     per_line = max(int(width * 0.9) - 1, 1)  # words wrap whole: a line holds a little less than the width
+    if 2 * len(value) <= per_line and "\n" not in value:
+        return 1  # short: one line even if every character is a wide one
     return sum(max(1, -(-display_width(line) // per_line)) for line in value.split("\n"))
 
 

@@ -7,7 +7,7 @@ that the two writers cannot drift apart in what they write, only in how they wri
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,11 +51,19 @@ def labels_for(locale: str) -> dict[str, str]:
     return {name: text(f"label.{name}", locale) for name in LABEL_NAMES}
 
 
+# The East Asian wide and full-width blocks (Unicode's East_Asian_Width W and F): Hangul
+# Jamo, CJK punctuation to Yi, Hangul syllables, CJK compatibility, full-width forms,
+# emoji, the supplementary ideographs. A regular expression counts them at C speed.
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f"
+                   "\U0001f900-\U0001f9ff\U00020000-\U0003fffd]")
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in Excel: East Asian wide characters count twice."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def added_width(width: int, kind: str = "value") -> float:

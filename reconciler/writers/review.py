@@ -9,9 +9,9 @@ what to do next.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from reconciler.messages.render import join, text
+from reconciler.messages.render import join, templates, text
 from reconciler.model import RowOutcome, WriteContext
 from reconciler.writers.added import AddedCell, AddedSheet, link_to
 from reconciler.writers.annotation import display_width, shown_status
@@ -68,30 +68,42 @@ def review_sheet(ctx: WriteContext, title: str, reconciled_title: str) -> Review
     rows_by_number = {r.number: r for r in ctx.sheet.rows}
     first_line: dict[tuple[str, str], int] = {}
     target_column = ctx.sheet.column_index(labels[0]) + 1 if labels else 1
+    # Decided once, not per line: a big sheet can have tens of thousands of lines.
+    link_text = templates(locale)["label.link_text"]
+    shown = {}
+    todos = {}
+    label_end = 2 + len(labels) + len(sections)
     for outcome, statuses in review_rows(ctx):
         number = outcome.row_number
         line = len(sheet.rows) + 1
         for pair in statuses:
             first_line.setdefault(pair, line)
         row = rows_by_number.get(number)
-        cells = [AddedCell(text("label.link_text", locale, row=number), link=link_to(reconciled_title, target_column, number)),
-                 AddedCell(number)]
-        cells += [AddedCell(row.get(h).text if row else "") for h in labels]
+        cells = [AddedCell(link_text.format(row=number), wrap=True, link=link_to(reconciled_title, target_column, number)),
+                 AddedCell(number, wrap=True)]
+        cells += [AddedCell(row.get(h).text if row else "", wrap=True) for h in labels]
         for _, attribute, _ in sections:
-            value, fill = shown_status(getattr(outcome, attribute), ctx)
-            cells.append(AddedCell(value, fill=fill) if value is not None else None)
+            status = getattr(outcome, attribute)
+            if status not in shown:
+                shown[status] = shown_status(status, ctx)
+            value, fill = shown[status]
+            cells.append(AddedCell(value, fill=fill, wrap=True) if value is not None else None)
         notes = join([*outcome.talent_notes, *outcome.job_notes], locale)
-        cells.append(AddedCell(notes) if notes else None)
-        cells.append(AddedCell(" ".join(filter(None, (todo(s, st, locale) for s, st in statuses)))))
-        cells = [replace(c, wrap=True) if c is not None else None for c in cells]  # a line reads from the top
-        for index, cell in enumerate(cells):
-            if cell is not None and index < len(cells) - 2:
-                widths[index] = max(widths[index], display_width(str(cell.value)) + 2)
+        cells.append(AddedCell(notes, wrap=True) if notes else None)
+        key = tuple(statuses)
+        if key not in todos:
+            todos[key] = " ".join(filter(None, (todo(s, st, locale) for s, st in statuses)))
+        cells.append(AddedCell(todos[key], wrap=True))  # a line reads from the top: every cell wraps
+        for index in range(label_end):
+            cell = cells[index]
+            if cell is not None and type(cell.value) is str:
+                widths[index] = max(widths[index], display_width(cell.value) + 2)
         sheet.rows.append(cells)
     if len(sheet.rows) == 1:
         sheet.rows.append([AddedCell(text("label.review_none", locale))])
         sheet.filter_header = None
     label_end = 2 + len(labels)
     sheet.widths = [min(w, LABEL_WIDTH) if i < label_end else min(w, 14) for i, w in enumerate(widths[:-2])]
+    sheet.widths[1] = max(sheet.widths[1], 7)  # row numbers
     sheet.widths += [TEXT_WIDTH, TEXT_WIDTH]
     return Review(sheet, first_line)
