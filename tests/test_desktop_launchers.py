@@ -155,7 +155,7 @@ def test_first_run_bootstraps_a_private_environment_and_reconciles_the_dropped_s
     assert output.is_file()
     assert f"结果 / output: {output}" in first.output
     assert "已匹配 Matched 25" in first.output and "完成：1 个成功，0 个失败 / done: 1 reconciled, 0 failed" in first.output
-    assert "Summary" in openpyxl.load_workbook(output, read_only=True).sheetnames
+    assert openpyxl.load_workbook(output, read_only=True).sheetnames[-2:] == ["汇总", "待处理"]
     assert (desk.drops / "入职 名单.reconciled.log").is_file()
     # the settings file came from the template, owner-only; the demo needed nothing in it
     env_file = desk.folder / "reconciler.env"
@@ -195,7 +195,8 @@ def test_missing_credentials_print_the_plain_sentence(desk):
     dropped = desk.drop("no credentials.xlsx")
     result = run([desk.folder / "reconcile.sh", dropped], desk.env)
     assert result.code == 2
-    assert ("未配置飞书应用凭据 / no Feishu app credentials: fill in FEISHU_APP_ID and FEISHU_APP_SECRET "
+    assert "未配置飞书应用凭据：请在启动程序旁的 reconciler.env 中填写 FEISHU_APP_ID 和 FEISHU_APP_SECRET" in result.output
+    assert ("/ no Feishu app credentials: fill in FEISHU_APP_ID and FEISHU_APP_SECRET "
             "in reconciler.env next to this launcher") in result.output
     assert not (desk.drops / "no credentials.reconciled.xlsx").exists()
 
