@@ -258,3 +258,5 @@ class WriteContext:
     status_columns: dict[str, str] = field(default_factory=dict)  # "talent"/"job_data" -> status column header
     recipe: Recipe | None = None  # the run's recipe: identifier columns, output section, name
     options: dict[str, Any] = field(default_factory=dict)  # this writer's options from output.writers ({} without)
+    label_columns: list[str] = field(default_factory=list)  # source.label_columns: who a row is (review sheet, frozen columns)
+    status_labels: str = "locale"  # output.status_labels: status cells show labels in `locale`, or "keys"

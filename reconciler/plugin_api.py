@@ -15,7 +15,7 @@ or returns.
   `OutputColumn`, `RowOutcome`, `RunSummary`, `atomic_output`;
 - the recipe: `Recipe`, `InputSpec`; plugin options: `OptionError`;
 - reports for people: `rows_needing_review`, `needs_review`, `REVIEW_ORDER`,
-  `status_label`, `notes_text`, `mask`, `Message`;
+  `status_label`, `notes_text`, `mask`, `mask_text`, `Message`;
 - errors: `PluginError`, `OptionError`;
 - tests: `isolated`, `run`, `RunOptions`.
 """
@@ -55,6 +55,7 @@ from reconciler.model import (
 )
 from reconciler.pipeline import RunOptions, run
 from reconciler.plugins import isolated
+from reconciler.privacy.logfile import mask_text
 from reconciler.privacy.masking import mask
 from reconciler.recipe import InputSpec, Recipe
 from reconciler.writers.common import atomic_output
@@ -73,7 +74,7 @@ __all__ = [
     # the recipe
     "Recipe",
     # reports for people
-    "rows_needing_review", "needs_review", "REVIEW_ORDER", "status_label", "notes_text", "mask", "Message",
+    "rows_needing_review", "needs_review", "REVIEW_ORDER", "status_label", "notes_text", "mask", "mask_text", "Message",
     # errors
     "PluginError", "OptionError",
     # tests

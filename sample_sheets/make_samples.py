@@ -322,6 +322,10 @@ def main(argv: list[str]) -> None:
     out_dir = Path(argv[1]) if len(argv) > 1 else HERE
     for path in write_samples(out_dir):
         print(f"wrote {path}")
+    if out_dir == HERE:  # the desktop hand-out's demo ships the same sheet (tests/test_desktop_helper.py)
+        demo = HERE.parent / "desktop" / "demo" / "示例 入职名单 sample.xlsx"
+        demo.write_bytes((HERE / "onboarding_zh.xlsx").read_bytes())
+        print(f"wrote {demo}")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ FUNCTIONS = [
                                      "normalise_email", "normalise_id_number"]),
     ("Deciding", ["decide_talent", "merge_talent"]),
     ("Writing", ["atomic_output"]),
-    ("Reports for people", ["rows_needing_review", "needs_review", "status_label", "notes_text", "mask"]),
+    ("Reports for people", ["rows_needing_review", "needs_review", "status_label", "notes_text", "mask", "mask_text"]),
     ("Testing a plugin", ["isolated", "run"]),
 ]
 CONSTANTS = ["LOOKUP_KINDS", "TALENT_STATUSES", "JOB_STATUSES", "REVIEW_ORDER"]

@@ -168,7 +168,7 @@ def test_merged_header_cells(tmp_path):
     expect(run(tmp_path, path), 0)
     ws = openpyxl.load_workbook(tmp_path / "s.reconciled.xlsx")["名单"]
     header = [c.value for c in ws[2]]
-    assert ws.cell(3, header.index("Talent status") + 1).value == "matched"
+    assert ws.cell(3, header.index("Talent status") + 1).value == "Matched"
 
 
 def test_formula_cells_without_cached_values(tmp_path):
@@ -194,7 +194,7 @@ def test_a_formula_without_a_cached_value_alone_in_its_row(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "s.reconciled.xlsx")["名单"]
     header = [c.value for c in ws[1]]
     status = header.index("Talent status") + 1
-    assert [ws.cell(r, status).value for r in (2, 3, 4)] == ["matched", None, ws.cell(4, status).value]
+    assert [ws.cell(r, status).value for r in (2, 3, 4)] == ["Matched", None, ws.cell(4, status).value]
     assert ws.cell(4, status).value is not None
 
 
@@ -203,7 +203,7 @@ def test_18_digit_id_typed_as_a_number(tmp_path):
     path = sheet(tmp_path / "s.xlsx", [["证件号"], [110101199003070011]])
     expect(run(tmp_path, path, recipe_text=recipe), 0)
     ws = openpyxl.load_workbook(tmp_path / "s.reconciled.xlsx")["名单"]
-    assert ws["B2"].value == "invalid" and "15 significant digits" in ws["C2"].value
+    assert ws["B2"].value == "Invalid" and "15 significant digits" in ws["C2"].value
 
 
 def test_a_one_megabyte_cell(tmp_path):

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from reconciler.cli.main import cli
 from reconciler.sandbox import ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS, SANDBOX_APP_ID, SANDBOX_APP_SECRET
+from labels import as_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,9 +86,11 @@ def sha(path):
 
 
 def statuses(path, sheet="名单"):
+    """The rows as {header: value}, a status cell's label read back as its key (spec 6a)."""
     ws = openpyxl.load_workbook(path)[sheet]
     header = [c.value for c in ws[1]]
-    return [dict(zip(header, [c.value for c in row])) for row in ws.iter_rows(min_row=2)]
+    return [{h: as_key(c.value) if h in ("Talent status", "Job data status") else c.value for h, c in zip(header, row)}
+            for row in ws.iter_rows(min_row=2)]
 
 
 def test_run_writes_every_status_and_leaves_input_untouched(workdir, env, sandbox):
@@ -261,7 +264,7 @@ def test_csv_input(tmp_path, env):
     ws = wb[wb.sheetnames[0]]
     header = [c.value for c in ws[1]]
     assert "Talent status" in header
-    assert {r[header.index("Talent status")] for r in ws.iter_rows(min_row=2, values_only=True)} >= {"matched"}
+    assert {r[header.index("Talent status")] for r in ws.iter_rows(min_row=2, values_only=True)} >= {"Matched"}
 
 
 def test_sandbox_command_serves_and_curl_behaves(tmp_path):
@@ -304,7 +307,7 @@ def test_stderr_is_one_sentence_in_a_real_process(workdir):
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize(("lang", "reason", "summary_label"), [("zh_CN.UTF-8", "入职", "配方"), ("en_US.UTF-8", "Onboarding", "Recipe")])
+@pytest.mark.parametrize(("lang", "reason", "summary_label"), [("zh_CN.UTF-8", "入职", "汇总"), ("en_US.UTF-8", "Onboarding", "Summary")])
 def test_without_output_locale_the_system_locale_decides(workdir, env, lang, reason, summary_label):
     recipe = workdir / "no-locale.yaml"
     recipe.write_text(RECIPE.format(mode="all", writers="xlsx", locale="x").replace("  locale: x\n", ""), encoding="utf-8")
@@ -312,7 +315,7 @@ def test_without_output_locale_the_system_locale_decides(workdir, env, lang, rea
     result = invoke(["run", recipe, workdir / "people.xlsx", "-q"], {**env, "LANG": lang, "LC_ALL": ""})
     assert result.exit_code == 0, result.output
     assert statuses(workdir / "people.reconciled.xlsx")[2]["Reason"] == reason
-    assert openpyxl.load_workbook(workdir / "people.reconciled.xlsx")["Summary"]["A1"].value == summary_label
+    assert openpyxl.load_workbook(workdir / "people.reconciled.xlsx").sheetnames[-2] == summary_label
 
 
 def test_schema_file_and_the_recipe_line_that_gives_editor_completion(tmp_path):

@@ -43,6 +43,9 @@ def unzip_like_archive_utility(archive: Path, target: Path) -> Path:
     return target / TOP
 
 
+DEMO_SHEET = "demo/示例 入职名单 sample.xlsx"  # the only sheet that travels: the demo's sample
+
+
 def test_the_zip_holds_the_launchers_recipe_template_and_wheel(bundle):
     with zipfile.ZipFile(bundle) as zf:
         names = set(zf.namelist())
@@ -54,14 +57,15 @@ def test_the_zip_holds_the_launchers_recipe_template_and_wheel(bundle):
             inside = set(wheel.namelist())
     for name in ("Reconcile.bat", "Reconcile.command", "reconcile.sh", "Reconcile.desktop", "recipe.yaml",
                  "reconciler.env.template", "support/bootstrap.py", "support/no-python.txt",
-                 "inbox/", "inbox/README.txt", "outbox/", "outbox/README.txt"):
+                 "inbox/", "inbox/README.txt", "outbox/", "outbox/README.txt",
+                 "Try the demo.bat", "Try the demo.command", "try-demo.sh", "demo/recipe.yaml", DEMO_SHEET):
         assert f"{TOP}/{name}" in names, name
-    for name in ("reconcile.sh", "Reconcile.command", "Reconcile.desktop"):
+    for name in ("reconcile.sh", "Reconcile.command", "Reconcile.desktop", "Try the demo.command", "try-demo.sh"):
         assert (infos[f"{TOP}/{name}"].external_attr >> 16) & 0o111 == 0o111, f"{name} not executable"
     assert bat.count(b"\r\n") == bat.count(b"\n")  # CRLF survives
     # nothing of this machine travels: no settings with a secret, no venv, no one's sheets, no logs
     assert not [n for n in names if "reconciler.env" in n and not n.endswith(".template")]
-    assert not [n for n in names if "/.venv/" in n or n.endswith((".log", ".xlsx"))]
+    assert not [n for n in names if "/.venv/" in n or n.endswith((".log", ".xlsx")) and n != f"{TOP}/{DEMO_SHEET}"]
     # the wheel is the whole package, the helper and the sandbox's demo tenant included
     assert {"reconciler/desktop/app.py", "reconciler/desktop/__main__.py", "reconciler/sandbox/demo_tenant.json"} <= inside
 

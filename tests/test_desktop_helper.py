@@ -79,26 +79,26 @@ def test_a_dropped_sheet_is_reconciled_with_summary_and_a_masked_log(desk, envir
     assert code == 0
     output = dropped.with_name("入职 名单.reconciled.xlsx")
     assert output.is_file()
-    assert "已匹配 matched 25" in out and "不一致 mismatch 1" in out
+    assert "已匹配 Matched 25" in out and "不一致 Mismatch 1" in out  # the labels the workbook shows
     assert f"结果 / output: {output}" in out
     assert "查询人才 / looking up talents: 56/56" in out
-    assert "完成 / done: 1 个成功 reconciled, 0 个失败 failed" in out
+    assert "完成：1 个成功，0 个失败 / done: 1 reconciled, 0 failed" in out
     log = output.with_suffix(".log")
-    assert f"详细记录 / details: {log}" in out
+    assert f"详细记录：{log} / details: {log}" in out
     text = log.read_text(encoding="utf-8")
     assert "入职核对 Onboarding check" in text and "talent {'matched': 25" in text
     leaked = sorted(i for i in sample_identifiers() if i in re.sub(r"[ -]", "", text).lower())
     assert leaked == [], "the log shows identifiers unmasked"
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
     workbook = openpyxl.load_workbook(output)
-    assert "Summary" in workbook.sheetnames
+    assert workbook.sheetnames[-2:] == ["汇总", "待处理"]  # the recipe says zh-CN
 
 
 def test_first_run_creates_the_settings_file_owner_only_and_its_values_win(desk, environ, capsys, tmp_path):
     environ["FEISHU_BASE_URL"] = "https://open.feishu.cn"  # the file below says sandbox: the file wins
     code, out = run_helper(capsys, environ, "--folder", desk, "--no-pause", tmp_path / "nothing.xlsx")
     env_file = desk / "reconciler.env"
-    assert "已创建设置文件 / created the settings file" in out
+    assert "已创建设置文件" in out and "请在其中填写飞书应用的 ID 和密钥 / created the settings file" in out
     assert env_file.read_text(encoding="utf-8") == (desk / "reconciler.env.template").read_text(encoding="utf-8")
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     assert code == 2 and MISSING_CREDENTIALS.zh in out  # template values are empty
@@ -116,7 +116,8 @@ def test_missing_credentials_is_one_plain_sentence(desk, environ, capsys, tmp_pa
     code, out = run_helper(capsys, environ, "--folder", desk, tmp_path / "s.xlsx")
     assert code == 2
     assert f"✗ {MISSING_CREDENTIALS}" in out
-    assert "未配置飞书应用凭据 / no Feishu app credentials: fill in" in out and "reconciler.env" in out
+    assert "未配置飞书应用凭据：请在启动程序旁的 reconciler.env 中填写" in out  # what to do, in Chinese too
+    assert "--sandbox 试用演示） / no Feishu app credentials: fill in" in out
     assert not (tmp_path / "s.reconciled.xlsx").exists()
     assert list((desk / "outbox").iterdir()) == []  # nothing to log: the sentence says it all
 
@@ -129,7 +130,7 @@ def test_credentials_from_the_settings_file_are_used_and_the_secret_never_shown(
     )
     code, out = run_helper(capsys, environ, "--folder", desk, tmp_path / "s.xlsx")
     assert code == 3
-    assert "飞书拒绝了应用凭据 / Feishu refused the app credentials" in out
+    assert "飞书拒绝了应用凭据：请检查 reconciler.env 中的 FEISHU_APP_ID 和 FEISHU_APP_SECRET / Feishu refused the app credentials" in out
     log = (tmp_path / "s.reconciled.log").read_text(encoding="utf-8")
     assert wrong not in out and wrong not in log
     assert "FEISHU_APP_SECRET: (set, not shown)" in log
@@ -149,7 +150,7 @@ def test_output_open_in_excel_is_said_plainly(desk, environ, capsys, tmp_path):
     code, out = run_helper(capsys, environ, "--folder", desk, "--sandbox", tmp_path / "s.xlsx")
     assert code == 1
     assert f"✗ {EXCEL_OPEN}" in out
-    assert "文件正在被 Excel 使用 / the output file is open in Excel: close it and try again" in out
+    assert "结果文件正在被 Excel 使用：请关闭后重试 / the output file is open in Excel: close it and try again" in out
     assert not (tmp_path / "s.reconciled.xlsx").exists()
     assert "open in Excel" in (tmp_path / "s.reconciled.log").read_text(encoding="utf-8")
 
@@ -161,17 +162,17 @@ def test_a_sheet_lacking_a_column_names_the_column(desk, environ, capsys, tmp_pa
     book.save(tmp_path / "renamed.xlsx")
     code, out = run_helper(capsys, environ, "--folder", desk, "--sandbox", tmp_path / "renamed.xlsx")
     assert code == 2
-    assert "表格缺少配方需要的列 / renamed.xlsx lacks the column 邮箱: check the header row" in out
+    assert "renamed.xlsx 缺少列 邮箱：请检查表格的表头行（或是否选对了文件）后重试 / renamed.xlsx lacks the column 邮箱: check the header row" in out
 
 
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
         (lambda p: p.write_text("姓名,手机号\n", encoding="utf-8") and p.rename(p.with_suffix(".xlsx")),
-         "这不是可用的 Excel 表格 / bad.xlsx is not a spreadsheet reconciler can read"),
+         "bad.xlsx 不是 reconciler 能读取的表格：请用 Excel 打开，另存为 .xlsx（Excel 工作簿）后重试 / bad.xlsx is not a spreadsheet reconciler can read"),
         (lambda p: p.with_suffix(".xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600),
-         "这不是可用的 Excel 表格 / bad.xls is not a spreadsheet reconciler can read"),
-        (lambda p: None, "找不到文件 / bad.xlsx was not found"),
+         "bad.xls 不是 reconciler 能读取的表格：请用 Excel 打开，另存为 .xlsx（Excel 工作簿）后重试 / bad.xls is not a spreadsheet reconciler can read"),
+        (lambda p: None, "找不到 bad.xlsx：请检查文件后重试 / bad.xlsx was not found"),
     ],
     ids=["csv-renamed", "old-xls", "missing"],
 )
@@ -189,7 +190,7 @@ def test_a_broken_recipe_is_said_plainly_with_its_line(desk, environ, capsys, tm
     recipe.write_text(recipe.read_text(encoding="utf-8").replace("  mode: all", "  mood: all"), encoding="utf-8")
     code, out = run_helper(capsys, environ, "--folder", desk, "--sandbox", SAMPLE)
     assert code == 2
-    assert "配方文件有误 / the recipe (recipe.yaml next to this launcher) has a problem" in out
+    assert "配方（启动程序旁的 recipe.yaml）有误：" in out and " / the recipe (recipe.yaml next to this launcher) has a problem" in out
     assert re.search(r"recipe\.yaml:\d+ talent\.mood", out)
     assert (desk / "outbox" / "reconciler-error.log").is_file()
 
@@ -201,7 +202,7 @@ def test_inbox_mode_reconciles_into_outbox_and_files_away_the_originals(desk, en
     (desk / "inbox" / "README.txt").write_text("put sheets here", encoding="utf-8")
     code, out = run_helper(capsys, environ, "--folder", desk, "--sandbox")
     assert code == 0
-    assert "收件箱模式 / inbox mode: 2 file(s)" in out
+    assert "中的 2 个文件，结果放到" in out and "/ inbox mode: 2 file(s)" in out
     outbox = sorted(p.name for p in (desk / "outbox").iterdir())
     assert outbox == ["一月 batch.reconciled.log", "一月 batch.reconciled.xlsx", "二月.reconciled.log",
                       "二月.reconciled.xlsx"]
@@ -216,7 +217,7 @@ def test_inbox_mode_reconciles_into_outbox_and_files_away_the_originals(desk, en
 def test_an_empty_inbox_says_what_to_do(desk, environ, capsys):
     code, out = run_helper(capsys, environ, "--folder", desk, "--sandbox")
     assert code == 2
-    assert "没有要核对的表格 / nothing to reconcile" in out and str(desk / "inbox") in out
+    assert "没有要核对的表格：把 .xlsx 表格拖到启动器上" in out and "/ nothing to reconcile" in out and str(desk / "inbox") in out
 
 
 def test_one_bad_file_does_not_stop_the_others(desk, environ, capsys, tmp_path):
@@ -225,7 +226,7 @@ def test_one_bad_file_does_not_stop_the_others(desk, environ, capsys, tmp_path):
     code, out = run_helper(capsys, environ, "--folder", desk, "--sandbox", tmp_path / "notes.txt", tmp_path / "good.xlsx")
     assert code == 2
     assert (tmp_path / "good.reconciled.xlsx").is_file()
-    assert "完成 / done: 1 个成功 reconciled, 1 个失败 failed" in out
+    assert "完成：1 个成功，1 个失败 / done: 1 reconciled, 1 failed" in out
 
 
 # ---------------------------------------------------------------- file pickers
@@ -277,7 +278,7 @@ def test_macos_picker_cancel_falls_back_to_the_inbox(tmp_path, desk, environ, ca
         code, out = run_helper(capsys, environ, "--folder", desk, "--sandbox")
     finally:
         sys.platform = original
-    assert code == 0 and "收件箱模式 / inbox mode: 1 file(s)" in out
+    assert code == 0 and "中的 1 个文件，结果放到" in out and "/ inbox mode: 1 file(s)" in out
     assert (desk / "outbox" / "s.reconciled.xlsx").is_file()
 
 
@@ -312,7 +313,7 @@ def test_log_masking_covers_what_is_not_a_valid_identifier():
         (OutputError("error.output_folder_readonly", name="x.xlsx", folder="/srv"), "无法写入结果文件夹", 1),
         (OutputError("error.output_in_use", path="x.xlsx"), "文件正在被 Excel 使用", 1),
         (ReconcilerError("something new"), "对账失败 / something new", 1),
-        (ZeroDivisionError("x"), "出现意外错误 / something unexpected went wrong (ZeroDivisionError)", 1),
+        (ZeroDivisionError("x"), "出现意外错误（ZeroDivisionError）：详情见日志文件 / something unexpected went wrong (ZeroDivisionError)", 1),
     ],
 )
 def test_errors_without_a_file_to_provoke_them_still_read_plainly(error, expected, code):
@@ -331,3 +332,37 @@ def test_the_window_waits_for_enter_only_when_interactive(monkeypatch):
     Console(out, interactive=True).pause()
     assert "按回车键关闭 / press Enter to close" in out.getvalue()
     assert sys.stdin.read() == ""  # the Enter was consumed
+
+
+def test_the_demo_runs_the_shipped_sample_without_credentials_or_the_folders_recipe(desk, environ, capsys):
+    """`--demo` (the "Try the demo" launchers): demo/'s sample with demo/'s recipe against the simulator,
+    whatever the person did to recipe.yaml and reconciler.env."""
+    shutil.copytree(ROOT / "desktop" / "demo", desk / "demo")
+    (desk / "recipe.yaml").write_text("version: 1\ntalent: {inputs: {mobile: 电话}}\n", encoding="utf-8")
+    environ["FEISHU_APP_ID"] = "cli_real"  # a real app configured: the demo still never uses it
+    code, out = run_helper(capsys, environ, "--folder", desk, "--demo", "--no-pause", "--no-open")
+    assert code == 0, out
+    assert "演示模式" in out and "/ demo mode" in out
+    output = desk / "demo" / "示例 入职名单 sample.reconciled.xlsx"
+    book = openpyxl.load_workbook(output)
+    assert book.sheetnames[-2:] == ["汇总", "待处理"]
+    sheet = book["入职名单"]
+    header = [c.value for c in sheet[3]]  # the sample's header row (a title above it)
+    column = header.index(next(h for h in header if h and h.endswith("状态") and "人才" in h)) + 1
+    assert sheet.cell(4, column).value == "已匹配"
+
+
+def test_the_demo_ships_the_sample_sheet_and_a_recipe_like_the_folders():
+    demo = ROOT / "desktop" / "demo"
+    assert (demo / "示例 入职名单 sample.xlsx").read_bytes() == SAMPLE.read_bytes()  # regenerate both together
+    ours, folders = ((p / "recipe.yaml").read_text(encoding="utf-8") for p in (demo, ROOT / "desktop"))
+    assert ours[ours.index("version: 1"):] == folders[folders.index("version: 1"):]
+    for launcher, line in (("Try the demo.bat", 'call "%~dp0Reconcile.bat" --demo'),
+                           ("Try the demo.command", 'exec "$HERE/Reconcile.command" --demo'),
+                           ("try-demo.sh", 'exec "$HERE/reconcile.sh" --demo')):
+        text = (ROOT / "desktop" / launcher).read_bytes().decode("ascii")
+        assert line in text.splitlines() or line in text.split("\r\n"), launcher
+        if launcher.endswith(".bat"):
+            assert text.count("\r\n") == text.count("\n")  # cmd.exe needs CRLF
+        else:
+            assert "\r" not in text and os.stat(ROOT / "desktop" / launcher).st_mode & stat.S_IXUSR

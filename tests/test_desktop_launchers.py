@@ -154,8 +154,8 @@ def test_first_run_bootstraps_a_private_environment_and_reconciles_the_dropped_s
     output = desk.drops / "入职 名单.reconciled.xlsx"
     assert output.is_file()
     assert f"结果 / output: {output}" in first.output
-    assert "已匹配 matched 25" in first.output and "完成 / done: 1 个成功 reconciled, 0 个失败 failed" in first.output
-    assert "Summary" in openpyxl.load_workbook(output, read_only=True).sheetnames
+    assert "已匹配 Matched 25" in first.output and "完成：1 个成功，0 个失败 / done: 1 reconciled, 0 failed" in first.output
+    assert openpyxl.load_workbook(output, read_only=True).sheetnames[-2:] == ["汇总", "待处理"]
     assert (desk.drops / "入职 名单.reconciled.log").is_file()
     # the settings file came from the template, owner-only; the demo needed nothing in it
     env_file = desk.folder / "reconciler.env"
@@ -184,7 +184,7 @@ def test_inbox_mode_when_double_clicked_without_a_desktop(desk):
     shutil.copy(SAMPLE, inbox / "三月 batch.xlsx")
     result = run([desk.folder / "reconcile.sh", "--sandbox"], desk.env, cwd=desk.home)
     assert result.code == 0, result.output
-    assert "收件箱模式 / inbox mode: 1 file(s)" in result.output
+    assert "收件箱模式：" in result.output and "/ inbox mode: 1 file(s)" in result.output
     assert (outbox / "三月 batch.reconciled.xlsx").is_file()
     assert (outbox / "三月 batch.reconciled.log").is_file()
     assert (inbox / "done" / "三月 batch.xlsx").is_file() and not (inbox / "三月 batch.xlsx").exists()
@@ -195,7 +195,8 @@ def test_missing_credentials_print_the_plain_sentence(desk):
     dropped = desk.drop("no credentials.xlsx")
     result = run([desk.folder / "reconcile.sh", dropped], desk.env)
     assert result.code == 2
-    assert ("未配置飞书应用凭据 / no Feishu app credentials: fill in FEISHU_APP_ID and FEISHU_APP_SECRET "
+    assert "未配置飞书应用凭据：请在启动程序旁的 reconciler.env 中填写 FEISHU_APP_ID 和 FEISHU_APP_SECRET" in result.output
+    assert ("/ no Feishu app credentials: fill in FEISHU_APP_ID and FEISHU_APP_SECRET "
             "in reconciler.env next to this launcher") in result.output
     assert not (desk.drops / "no credentials.reconciled.xlsx").exists()
 
@@ -277,7 +278,7 @@ def test_a_terminal_window_waits_for_enter_before_closing(desk):
             process.kill()
         os.close(master)
     text = seen.decode("utf-8", errors="replace")
-    assert "Traceback" not in text and "已匹配 matched 25" in text
+    assert "Traceback" not in text and "已匹配 Matched 25" in text
     assert (desk.drops / "终端 tty.reconciled.xlsx").is_file()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from labels import as_key
 
 from reconciler.cli.main import cli
 from reconciler.recipe import load_recipe
@@ -50,7 +51,7 @@ def statuses(output: Path, recipe_path: Path) -> dict[int, tuple[str | None, str
                                  start=header_row[0].row + 1):
         talent, job = (row[index[w]] if w in index else None for w in wanted)
         if talent or job:
-            found[number] = (talent, job)
+            found[number] = (as_key(talent), as_key(job))  # labels (已匹配, Matched...) read back as keys
     return found
 
 
@@ -178,3 +179,25 @@ def test_numbered_chinese_headers_under_a_title(baseline, tmp_path, cache_env):
     expected = {new: baseline[ZH_SHEET][old][0] for new, old in mapping.items()}
     assert {row: s[0] for row, s in got.items()} == expected
     assert {"matched", "ambiguous", "conflict", "partial", "not_found", "invalid"} <= set(expected.values())
+
+
+@pytest.mark.parametrize(("header", "other", "locale"), [("姓名", "手机号", "zh-CN"), ("Full name", "Mobile", "en-US"),
+                                                          ("候选人姓名", "邮箱", "zh-CN")])
+def test_a_name_column_becomes_the_label_column_and_the_headers_choose_the_locale(tmp_path, header, other, locale):
+    book = openpyxl.Workbook()
+    book.active.append(["Dept", header, other])
+    book.active.append(["D1", "张伟", "13800138001" if other != "邮箱" else "zhang.wei@example.com"])
+    book.save(tmp_path / "s.xlsx")
+    invoke(["init", tmp_path / "s.xlsx", "-o", tmp_path / "r.yaml"])
+    recipe = load_recipe(tmp_path / "r.yaml", env={})
+    assert recipe.source.label_columns == [header]
+    assert recipe.output.locale == locale and recipe.output.status_labels == "locale"
+
+
+def test_no_name_column_no_label_columns(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Username", "Mobile"])
+    book.active.append(["zw", "13800138001"])
+    book.save(tmp_path / "s.xlsx")
+    invoke(["init", tmp_path / "s.xlsx", "-o", tmp_path / "r.yaml"])
+    assert load_recipe(tmp_path / "r.yaml", env={}).source.label_columns == []

@@ -253,8 +253,8 @@ def test_row_notes_and_the_summary_sheet_follow_output_locale(folder):
     header = [c.value for c in sheet[1]]
     notes = [row[header.index("Talent note")].value for row in sheet.iter_rows(min_row=2)]
     assert any(n and "不是有效的大陆手机号" in n for n in notes), notes
-    summary = book[book.sheetnames[-1]]
-    assert summary["A1"].value == "配方"
+    summary = book["汇总"]
+    assert summary["A2"].value == "配方" and book.sheetnames[-1] == "待处理"
 
 
 def test_desktop_messages_have_a_title_and_a_sentence():

@@ -170,7 +170,7 @@ def test_columns_appended_after_last_column_and_existing_one_filled(written):
     assert cols["Talent status"] == 5  # the sheet's own column, filled in place
     assert [cols[h] for h in ("Talent ID", "Onboarded", "Talent note", "Department", "Probation end",
                               "Job data status", "Job data note")] == [6, 7, 8, 9, 10, 11, 12]
-    assert ws.cell(4, 5).value == "matched"  # "stale" replaced
+    assert ws.cell(4, 5).value == "Matched"  # "stale" replaced by the label of the status
     assert ws.cell(9, 5).value == "old value"  # no outcome: left as it was
     assert ws.cell(9, 6).value is None
     added = ws.cell(HEADER_ROW, 6)
@@ -183,8 +183,9 @@ def test_status_fills_and_types(written):
     ws = wb["Candidates"]
     cols = header_map(ws)
     for row, status in ((4, "matched"), (6, "partial"), (7, "invalid")):
+        assert ws.cell(row, cols["Talent status"]).value == status.capitalize()
         assert ws.cell(row, cols["Talent status"]).fill.fgColor.rgb.endswith(STATUS_FILLS[status])
-    assert ws.cell(6, cols["Job data status"]).value == "mismatch"
+    assert ws.cell(6, cols["Job data status"]).value == "Mismatch"
     assert ws.cell(6, cols["Job data status"]).fill.fgColor.rgb.endswith(STATUS_FILLS["mismatch"])
     phone_like = ws.cell(4, cols["Talent ID"])
     assert (phone_like.value, phone_like.data_type, phone_like.number_format) == ("13800138000", "s", "@")
@@ -248,12 +249,14 @@ def test_summary_sheet(written):
     ctx, wb = written
     summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if row[0] is not None}
     assert summary["Recipe"] == "Onboarding check"
-    assert summary["Run started"] == "2025-01-02T03:04:05"
+    started = dt.datetime(2025, 1, 2, 3, 4, 5).astimezone()  # a time without a zone is the computer's local time
+    offset = started.strftime("%z")
+    assert summary["Run started"] == f"2025-01-02 03:04:05 (UTC{offset[:3]}:{offset[3:]})"
     assert summary["Input file"] == "people.xlsx"
     assert summary["Sheet"] == "Candidates"
     assert summary["Rows reconciled"] == 3
-    assert (summary["matched"], summary["partial"], summary["ambiguous"], summary["invalid"]) == (1, 1, 0, 1)
-    assert (summary["found"], summary["mismatch"], summary["no_key"]) == (1, 1, 1)
+    assert (summary["Matched"], summary["Partial"], summary["Ambiguous"], summary["Invalid"]) == (1, 1, 0, 1)
+    assert (summary["Found"], summary["Mismatch"], summary["No key"]) == (1, 1, 1)
     assert summary["talents.batch_get_id"] == 2 and summary["corehr.job_datas"] == 3
     assert (summary["Total"], summary["Cache hits"], summary["Retries"], summary["Seconds"]) == (5, 4, 1, 1.25)
     assert summary["Warnings"] is None and "none" in summary
@@ -263,8 +266,8 @@ def test_summary_name_clash_and_chinese_labels_and_chart_warning(tmp_path, xlsx_
     source = make_workbook(tmp_path / "book.xlsx", chart=True, extra_sheet="summary")
     ctx = make_ctx(tmp_path, source, make_sheet(source), locale="zh-CN")
     wb = load_workbook(xlsx_writer(ctx))
-    assert wb.sheetnames == ["summary", "Candidates", "Summary (reconciler)"]
-    rows = [r for r in wb["Summary (reconciler)"].iter_rows(values_only=True)]
+    assert wb.sheetnames == ["summary", "Candidates", "汇总", "待处理"]
+    rows = [r for r in wb["汇总"].iter_rows(values_only=True)]
     labels = {r[0] for r in rows}
     assert {"配方", "人才状态", "任职数据状态", "警告"} <= labels
     if xlsx_writer is write_xlsx_openpyxl:  # openpyxl may not keep a chart as it was: it says so
@@ -349,7 +352,7 @@ def test_cells_under_a_merge_are_left_alone_with_one_warning_per_column(tmp_path
     ws = load_workbook(xlsx_writer(ctx))["Candidates"]
     assert ws["E6"].value is None and ws["E7"].value is None
     assert ws["D6"].value == "D2" and ws["D6"].comment is not None  # the merge's own top-left cell is marked
-    assert ws["E4"].value == "matched"
+    assert ws["E4"].value == "Matched"
     assert [w for w in ctx.summary.warnings if "merged" in w] == [
         "column 'Talent status' crosses merged cells on 'Candidates'; those cells were left unchanged",
     ]
@@ -386,7 +389,7 @@ def test_csv_input_becomes_workbook(tmp_path):
     assert [c.value for c in ws[1]] == ["姓名", "手机号", "备注", "Talent status", "Talent ID"]
     assert ws["B2"].value == "013800138000" and ws["B2"].data_type == "s"
     assert ws["C2"].value == '=HYPERLINK("x")' and ws["C2"].data_type == "s"
-    assert ws["D2"].value == "matched" and ws["E2"].value == "6001"
+    assert ws["D2"].value == "Matched" and ws["E2"].value == "6001"
     assert all(c.value is None for c in ws[3])
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:E2"
 

@@ -110,8 +110,8 @@ def test_same_content_as_the_openpyxl_writer(tmp_path):
     # no chart: openpyxl warns that it may not keep one (test_chart_kept_... covers charts)
     streamed, reference, _ = both(tmp_path, make_book(tmp_path / "in.xlsx", chart=False))
     a, b = load_workbook(streamed), load_workbook(reference)
-    assert a.sheetnames == b.sheetnames == ["People", "Notes", "Summary"]
-    for name in ("People", "Summary"):
+    assert a.sheetnames == b.sheetnames == ["People", "Notes", "Summary", "To review"]
+    for name in ("People", "Summary", "To review"):
         assert grid(a[name]) == grid(b[name]), name
     people, expected = a["People"], b["People"]
     assert people.freeze_panes == expected.freeze_panes == "B3"  # column A stays frozen, rows down to the header
@@ -136,8 +136,8 @@ def test_types_fills_and_comments(tmp_path):
     assert (note.value, note.data_type, note.quotePrefix) == ('=HYPERLINK("x")', "s", True)
     assert ws[f"{header['Talent note']}7"].value == "  padded  "
     status = ws["D3"]  # the sheet's own status column, filled in place
-    assert status.value == "matched" and status.fill.fgColor.rgb.endswith(STATUS_FILLS["matched"])
-    assert ws["D4"].value == "partial" and ws["D6"].value == "old"  # row 6 has no outcome: left alone
+    assert status.value == "Matched" and status.fill.fgColor.rgb.endswith(STATUS_FILLS["matched"])
+    assert ws["D4"].value == "Partial" and ws["D6"].value == "old"  # row 6 has no outcome: left alone
     assert ws["D3"].font.i is False or ws["D3"].font.i is None
     dept = ws["C4"]
     assert dept.value == "D1" and dept.comment.text == "Feishu: D9"
@@ -213,7 +213,7 @@ def test_shared_strings_and_an_overwritten_formula(tmp_path):
     streamed, reference, _ = both(tmp_path, source, outcomes=outcomes)
     a, b = load_workbook(streamed), load_workbook(reference)
     assert grid(a["People"]) == grid(b["People"])
-    assert a["People"]["D8"].value == "matched" and a["People"]["A5"].value == "Person 2"  # shared strings kept
+    assert a["People"]["D8"].value == "Matched" and a["People"]["A5"].value == "Person 2"  # shared strings kept
     with zipfile.ZipFile(streamed) as out:
         assert "xl/calcChain.xml" not in out.namelist()  # it named the formula that is now a value
         assert b"calcChain" not in out.read("[Content_Types].xml") + out.read("xl/_rels/workbook.xml.rels")
@@ -226,7 +226,7 @@ def test_rows_the_sheet_lacks_and_rows_without_cells(tmp_path):
     streamed, reference, _ = both(tmp_path, source, rows=10, outcomes=outcomes)
     a, b = load_workbook(streamed)["People"], load_workbook(reference)["People"]
     assert grid(a) == grid(b)
-    assert a["D10"].value == "matched" and a["D12"].value == "not_found"
+    assert a["D10"].value == "Matched" and a["D12"].value == "Not found"
     assert a.row_dimensions[10].height == 30  # the empty row kept its height
     numbers = [int(n) for n in re.findall(rb'<row r="([0-9]+)"', zipfile.ZipFile(streamed).read("xl/worksheets/sheet1.xml"))]
     assert numbers == sorted(numbers) and len(numbers) == len(set(numbers))

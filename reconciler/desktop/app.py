@@ -29,12 +29,13 @@ from reconciler.errors import ReconcilerError
 from reconciler.recipe import Recipe
 from reconciler.cli.handling import Signalled, unwind_on_signals
 from reconciler.desktop import choose, settings
-from reconciler.desktop.console import Console, open_folder, progress_for
+from reconciler.desktop.console import Console, both, open_folder, progress_for
 from reconciler.desktop.messages import MISSING_CREDENTIALS, DesktopError, Plain, about_missing_columns, explain
 from reconciler.desktop.peek import missing_from_best_row
 from reconciler.desktop.runlog import file_log, log, silence_console_logging
 
 RECIPE = "recipe.yaml"
+DEMO = "demo"  # the sample sheet and its recipe, for trying it without a Feishu account (--demo)
 
 
 @dataclass
@@ -54,6 +55,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--folder", type=Path, default=None, help="the launcher's folder (default: the current one)")
     parser.add_argument("--recipe", type=Path, default=None, help=f"recipe to use (default: FOLDER/{RECIPE})")
     parser.add_argument("--sandbox", action="store_true", help="demo: the embedded Feishu simulator, no credentials")
+    parser.add_argument("--demo", action="store_true",
+                        help="try it: the sample sheet in FOLDER/demo with its recipe, against the simulator")
     parser.add_argument("--no-pause", action="store_true", help="do not wait for Enter at the end")
     parser.add_argument("--no-open", action="store_true", help="do not open the output folder")
     parser.add_argument("--version", action="version", version=f"reconciler {__version__}")
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None, environ: MutableMapping[str, str] | None
     try:
         code = _main(args, folder, environ, console)
     except (KeyboardInterrupt, Signalled) as exc:
-        console.say("已中断 / interrupted: the input files are unchanged")
+        console.say(both("desktop.say.interrupted"))
         code = 128 + exc.signum if isinstance(exc, Signalled) else 130
     except Exception as exc:  # noqa: BLE001 - the promise is one sentence, never a traceback
         plain = explain(exc)
@@ -84,18 +87,21 @@ def main(argv: list[str] | None = None, environ: MutableMapping[str, str] | None
             with file_log(outbox / "reconciler-error.log", outbox, (environ.get(settings.APP_SECRET, ""),)) as where:
                 log.error("%s", plain, exc_info=exc)
             if where:
-                console.say(f"  详细记录 / details: {where}")
+                console.say("  " + both("desktop.say.details", path=where))
         code = plain.exit_code
     console.pause()
     return code
 
 
 def _main(args, folder: Path, environ: MutableMapping[str, str], console: Console) -> int:
-    console.say(f"reconciler {__version__} · 飞书对账 / Feishu reconciliation")
+    console.say(f"reconciler {__version__} · {both('desktop.say.banner')}")
     env_path, created = settings.ensure_env_file(folder)
     if created:
-        console.say(f"已创建设置文件 / created the settings file {env_path}: fill in the Feishu app ID and secret there")
+        console.say(both("desktop.say.created_env", path=env_path))
     settings.apply(settings.read_env_file(env_path), environ)
+    if args.demo:  # the "Try the demo" launchers: never the person's own recipe, sheets or credentials
+        args.sandbox, args.recipe = True, args.recipe or folder / DEMO / RECIPE
+        args.files = args.files or _demo_sheets(folder)
     recipe_path = (args.recipe or folder / RECIPE).resolve()
     if not recipe_path.is_file():
         raise DesktopError(Plain.of("recipe_missing", 2, path=recipe_path))
@@ -106,21 +112,27 @@ def _main(args, folder: Path, environ: MutableMapping[str, str], console: Consol
     # kept out of every log line, wherever it came from (reconciler.env, the environment, the recipe)
     secrets = (environ.get(settings.APP_SECRET, ""), recipe.feishu.resolved(environ).app_secret or "")
     if sandbox:
-        console.say("演示模式：使用内置的飞书模拟器 / demo mode: the built-in Feishu simulator, no credentials needed")
+        console.say(both("desktop.say.demo"))
 
     jobs = _jobs(args, folder, console, environ)
     if not jobs:
-        console.say(f"没有要核对的表格 / nothing to reconcile: drop .xlsx files on the launcher, "
-                    f"or put them into {folder / choose.INBOX} and start it again")
+        console.say(both("desktop.say.nothing", inbox=folder / choose.INBOX))
         return 2
     results = [_reconcile(job, recipe_path, recipe, sandbox, environ, console, folder, secrets) for job in jobs]
     failed = [r for r in results if r.error]
     console.say()
-    console.say(f"完成 / done: {len(results) - len(failed)} 个成功 reconciled, {len(failed)} 个失败 failed")
+    console.say(both("desktop.say.done", ok=len(results) - len(failed), failed=len(failed)))
     outputs = [p for r in results for p in r.outputs]
     if outputs and console.interactive and not args.no_open:
         open_folder(outputs[-1].parent)
     return failed[0].error.exit_code if failed else 0
+
+
+def _demo_sheets(folder: Path) -> list[Path]:
+    sheets = sorted(p for p in (folder / DEMO).glob("*.xlsx") if ".reconciled." not in p.name)
+    if not sheets:
+        raise DesktopError(Plain.of("file_missing", 2, name=folder / DEMO / "*.xlsx"))
+    return sheets
 
 
 def _check_credentials(recipe: Recipe, environ) -> bool:
@@ -141,8 +153,7 @@ def _jobs(args, folder: Path, console: Console, environ) -> list[choose.Job]:
         return choose.file_jobs(picked)
     jobs = choose.inbox_jobs(folder)
     if jobs:
-        console.say(f"收件箱模式 / inbox mode: {len(jobs)} file(s) from {folder / choose.INBOX} "
-                    f"-> {folder / choose.OUTBOX}")
+        console.say(both("desktop.say.inbox", n=len(jobs), inbox=folder / choose.INBOX, outbox=folder / choose.OUTBOX))
         (folder / choose.OUTBOX).mkdir(exist_ok=True)
     return jobs
 
@@ -159,7 +170,7 @@ def _reconcile(job: choose.Job, recipe_path: Path, recipe: Recipe, sandbox: bool
     if output_dir is None and job.input.parent.is_dir() and not os.access(job.input.parent, os.W_OK):
         output_dir = folder / choose.OUTBOX
         output_dir.mkdir(exist_ok=True)
-        console.say(f"  输入所在文件夹不可写，结果放在 outbox / the input's folder is read-only: the result goes to {output_dir}")
+        console.say("  " + both("desktop.say.readonly", folder=output_dir))
     expected = _expected_output(recipe, job.input, output_dir)
     with file_log(expected.with_suffix(".log"), folder / choose.OUTBOX, secrets) as result.log:
         log.info("reconciler %s from %s, Python %s, %s", __version__, Path(__file__).resolve().parents[1],
@@ -177,7 +188,7 @@ def _reconcile(job: choose.Job, recipe_path: Path, recipe: Recipe, sandbox: bool
             log.info("report %s", json.dumps(outcome.report, ensure_ascii=False))
             if job.from_inbox:
                 moved = choose.move_to_done(job.input)
-                console.say(f"  原文件已移到 / the original was moved to {moved.parent}")
+                console.say("  " + both("desktop.say.moved", folder=moved.parent))
                 log.info("moved the input to %s", moved)
         except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
             result.error = explain(exc, name=name, missing=_missing(exc, job.input, recipe))
@@ -185,7 +196,7 @@ def _reconcile(job: choose.Job, recipe_path: Path, recipe: Recipe, sandbox: bool
             log.error("%s: %s", type(exc).__name__, exc)
             console.say(f"  ✗ {result.error}")
     if result.log:
-        console.say(f"  详细记录 / details: {result.log}")
+        console.say("  " + both("desktop.say.details", path=result.log))
     return result
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 LEAVE_OUT_DIRS = {".venv", "__pycache__", "done"}
 LEAVE_OUT_FILES = {"reconciler.env", "install.log", ".gitignore", ".gitattributes", ".DS_Store"}
-EXECUTABLE = {"reconcile.sh", "Reconcile.command", "Reconcile.desktop"}
+EXECUTABLE = {"reconcile.sh", "Reconcile.command", "Reconcile.desktop", "Try the demo.command", "try-demo.sh"}
 KEEP_IN_EMPTY = {"inbox", "outbox"}  # only their README.txt travels, never someone's sheets
 
 
@@ -74,6 +74,8 @@ def desktop_files(desktop: Path):
             continue
         if rel.parts[0] in KEEP_IN_EMPTY and rel.name != "README.txt":
             continue
+        if rel.parts[0] == "demo" and ".reconciled." in path.name:
+            continue  # what trying the demo here wrote; the hand-out ships the sample only
         if rel.parts[0] == "support" and path.suffix == ".whl":
             continue  # an old wheel left there by hand; the fresh one is added below
         yield path, rel.as_posix()

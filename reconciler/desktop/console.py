@@ -34,8 +34,10 @@ def _stage(stage: str) -> str:
 
 
 def status_name(status: str) -> str:
-    """A status's Chinese name (已匹配...), or the status itself when the catalogue has none (a plugin's)."""
-    return text(f"status.{status}", ZH) if is_key(f"status.{status}") else status
+    """A status as the workbook labels it, in Chinese and English ("已匹配 Matched"), or the
+    status itself when the catalogue has none (a plugin's)."""
+    key = f"status.{status}"
+    return f"{text(key, ZH)} {text(key, EN)}" if is_key(key) else status
 
 
 class Console:
@@ -49,7 +51,7 @@ class Console:
     def summary(self, summary: RunSummary, outputs: list[Path]) -> None:
         for key, counts in (("desktop.talents", summary.talent_counts), ("desktop.job_data", summary.job_counts)):
             if counts:
-                parts = [f"{status_name(status)} {status} {n}" for status, n in counts.items() if n]
+                parts = [f"{status_name(status)} {n}" for status, n in counts.items() if n]
                 self.say(f"  {both(key)}: {' · '.join(parts) or '-'}")
         sent = sum(summary.requests.values())
         self.say("  " + both("desktop.totals", rows=summary.rows, sent=sent, cache_hits=summary.cache_hits,

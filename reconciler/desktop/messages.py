@@ -1,11 +1,12 @@
-"""What the person at the desk reads: a short Chinese title and an English sentence.
+"""What the person at the desk reads: one sentence in Chinese and the same in English.
 
 Domain errors carry a message key written for people who run a command line;
 here each kind becomes a sentence for someone who double-clicked a file. Errors
 are told apart by class and by their key (never by their wording), so a new
 error degrades to the generic sentence of its class, never to a traceback. The
-texts are in the catalogues: `desktop.<name>.title` (the title, shown in zh-CN)
-and `desktop.<name>` (the sentence, shown in en-US); both exist in both languages.
+texts are in the catalogues: `desktop.<name>` (what happened and what to do,
+shown in zh-CN and in en-US) and `desktop.<name>.title` (a short title, for a
+dialog's title bar).
 The library's own sentence always goes to the log file; it is shown on screen
 only where it says something the person can act on (which column is missing...).
 """
@@ -39,8 +40,15 @@ class Plain:
 
     @classmethod
     def of(cls, which: str, exit_code: int = 1, /, **params: Any) -> Plain:
-        """The desktop message `which`: its title in zh-CN, its sentence in en-US."""
-        return cls(text(f"desktop.{which}.title", ZH), text(f"desktop.{which}", EN, **params), exit_code)
+        """The desktop message `which`, whole (what to do included) in zh-CN and in en-US. A
+        parameter may be a function of the locale (a library error's own sentence)."""
+        def said(locale: str) -> str:
+            return text(f"desktop.{which}", locale, **{k: v(locale) if callable(v) else v for k, v in params.items()})
+
+        zh, en = said(ZH), said(EN)
+        if zh == en:  # a sentence with no Chinese of its own (text from a plugin): the Chinese title says what it is
+            zh = text(f"desktop.{which}.title", ZH)
+        return cls(zh, en, exit_code)
 
     def __str__(self) -> str:
         return f"{self.zh} / {self.en}"
@@ -114,7 +122,7 @@ def explain(exc: BaseException, *, name: str | None = None, missing: list[str] |
     for rule in _RULES:
         if isinstance(exc, rule.kinds) and (rule.keys is None or key in rule.keys):
             code = rule.exit_code if rule.exit_code is not None else getattr(exc, "exit_code", 1)
-            return Plain.of(rule.name, code, name=shown, detail=_detail(exc))
+            return Plain.of(rule.name, code, name=shown, detail=lambda locale: _detail(exc, locale))
     return Plain.of("unexpected", 1, detail=type(exc).__name__)
 
 

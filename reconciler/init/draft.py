@@ -251,6 +251,10 @@ def _assemble(draft: Draft, talent_inputs: dict | None, job: dict | None) -> Non
         source["sheet"] = draft.header.sheet
         doc.inline[("source", "sheet")] = t("c.sheet")
     source["header_row"] = "auto"
+    name = R.name_header(draft.header.headers)
+    if name is not None:  # who a row is: the review sheet shows it, and it stays in view when scrolling right
+        source["label_columns"] = [name]
+        doc.inline[("source", "label_columns")] = t("c.label_columns")
     data["source"] = source
     data["feishu"] = {"app_id": "${FEISHU_APP_ID}", "app_secret": "${FEISHU_APP_SECRET}"}
     doc.above[("feishu", "app_id")] = [t("c.feishu1"), t("c.feishu2"), t("c.feishu3")]
@@ -278,7 +282,9 @@ def _assemble(draft: Draft, talent_inputs: dict | None, job: dict | None) -> Non
         doc.above[("job_data",)] = ["", t("c.job")]
         doc.inline.update({("job_data", "columns"): t("c.columns"), ("job_data", "status_column"): t("c.job_status"),
                            ("job_data", "note_column"): t("c.note")})
-    data["output"] = {"path": "{stem}.reconciled.xlsx", "writers": ["xlsx"], "locale": draft.locale}
+    data["output"] = {"path": "{stem}.reconciled.xlsx", "writers": ["xlsx"], "locale": draft.locale,
+                      "status_labels": "locale"}
+    doc.inline[("output", "status_labels")] = t("c.status_labels")
     data["cache"] = {"enabled": True, "expire_after": "1h"}
     doc.inline.update({("version",): t("c.version"), ("name",): t("c.name"), ("output", "path"): t("c.output_path"),
                        ("output", "writers"): t("c.writers"), ("output", "locale"): t("c.locale"),

@@ -97,6 +97,17 @@ def header_key(text: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
+# The column that says who a row is (source.label_columns): a person's name.
+NAME_HEADERS = frozenset(
+    "姓名 名字 员工姓名 候选人姓名 候选人 人员姓名 中文名 中文姓名 真实姓名 全名 name fullname employeename "
+    "candidatename staffname personname legalname preferredname chinesename".split())
+
+
+def name_header(headers: list[str]) -> str | None:
+    """The first header naming a person's name column (姓名, Name, Full name...), or None."""
+    return next((h for h in headers if h and header_key(h) in NAME_HEADERS), None)
+
+
 def header_tier(role: str, key: str) -> int:
     """3 exact synonym, 2 contains a keyword, 1 loose (needs the values to agree), 0 no match."""
     rule = RULES[role]

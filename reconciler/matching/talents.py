@@ -153,6 +153,18 @@ def _located(column: str, message: Message | str) -> Message | str:
     return message if column and column in str(message) else Message("note.in_column", column=column, text=message)
 
 
+def pointed(hits: list[Resolved]) -> Message:
+    """Each identifier as the sheet shows it with the talent IDs it found, e.g.
+    "手机号 13800000000 → 6910…016; 邮箱 a@x.cn → 6910…017": the person sees which value
+    to look into. The workbook shows the values; the log file masks them."""
+    parts = [Message("note.pointed", column=r.column, value=r.normalised.display.strip(), ids=sorted(r.talent_ids))
+             for r in hits]
+    chained = parts[-1]
+    for part in reversed(parts[:-1]):
+        chained = Message("note.then", first=part, rest=chained)
+    return chained
+
+
 def merge_talent(talent_id: str, resolved: list[Resolved]) -> Talent:
     """One talent as seen across requests: each request echoed only the kind it sent."""
     records = [t for r in resolved for t in (r.lookup.talents if r.lookup else ()) if t.talent_id == talent_id]
@@ -183,10 +195,9 @@ def decide_talent(resolved: list[Resolved], *, require_all: bool) -> TalentDecis
         return TalentDecision("not_found", notes=faults)
     candidates = set.intersection(*(r.talent_ids for r in hits))
     if not candidates:
-        involved = ", ".join(f"{r.column} -> {', '.join(sorted(r.talent_ids))}" for r in hits)
-        return TalentDecision("conflict", notes=[Message("note.conflict", involved=involved), *faults])
+        return TalentDecision("conflict", notes=[Message("note.conflict", involved=pointed(hits)), *faults])
     if len(candidates) > 1:
-        return TalentDecision("ambiguous", notes=[Message("note.ambiguous", ids=", ".join(sorted(candidates))), *faults])
+        return TalentDecision("ambiguous", notes=[Message("note.ambiguous", ids=pointed(hits)), *faults])
     talent = merge_talent(next(iter(candidates)), hits)
     unresolved = [Message("note.no_talent", column=r.column) for r in valid if not r.talent_ids]
     if (invalid or unresolved) and require_all:

@@ -174,8 +174,9 @@ def error_line(said: str, locale: str | None) -> str:
 
 
 def summary_lines(summary: Any, outputs: list, locale: str | None) -> tuple[list[str], list[str]]:
-    """(lines for stdout, warning lines for stderr) after a run. Status names stay as
-    they are written in the workbook (matched, not_found...), so they can be filtered on."""
+    """(lines for stdout, warning lines for stderr) after a run. Statuses are their keys
+    (matched, not_found...), as in --report and the csv/jsonl outputs: the command line is
+    read by scripts too; the workbook and the desktop window show the labels."""
     out: list[str] = []
     sep = text("summary.count_sep", locale)
     for key, counts in (("summary.talent", summary.talent_counts), ("summary.job_data", summary.job_counts)):

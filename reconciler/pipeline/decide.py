@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from reconciler import plugin_hooks
+from reconciler.matching.duplicates import Repeats, row_identity
 from reconciler.matching.jobdata import join_job_data
 from reconciler.matching.talents import Resolved
 from reconciler.messages.render import Message
@@ -19,8 +20,10 @@ def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSum
     recipe, sheet = prepared.recipe, prepared.sheet
     outcomes: dict[int, RowOutcome] = {}
     onboard_missing = False
+    repeats = Repeats()
     for row in sheet.rows:
         outcome = RowOutcome(row.number)
+        resolved = []
         if recipe.talent is not None:
             resolved = [
                 Resolved(r.input, r.column, r.normalised, lookups.get(r.normalised.key) if r.normalised.key else None)
@@ -45,6 +48,9 @@ def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSum
             outcome.job_status, outcome.job_notes = decision.status, list(decision.notes)
             outcome.values.update(decision.values)
             outcome.mismatches.update(decision.mismatches)
+        repeat = repeats.note(row.number, row_identity(resolved, employees.get(row.number)))
+        if repeat is not None:
+            (outcome.talent_notes if recipe.talent is not None else outcome.job_notes).append(repeat)
         outcomes[row.number] = outcome
     if onboard_missing:
         summary.warnings.append(Message("warning.no_onboard_status"))

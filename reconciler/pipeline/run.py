@@ -133,7 +133,8 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         for writer, path in zip(prepared.writers, prepared.outputs):
             ctx = WriteContext(Path(input_path), path, sheet, columns, outcomes, summary,
                                locale=prepared.locale, status_columns=status_columns,
-                               recipe=recipe, options=recipe.output.writer_options(writer.name))
+                               recipe=recipe, options=recipe.output.writer_options(writer.name),
+                               label_columns=list(recipe.source.label_columns), status_labels=recipe.output.status_labels)
             try:
                 written.append(plugin_hooks.run_writer(writer, prepared.writer_owners.get(writer.name, ""), ctx))
             except PluginError as exc:

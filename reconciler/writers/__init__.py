@@ -9,6 +9,7 @@ The list of writers a run can use is the plugin registry's
 from __future__ import annotations
 
 from reconciler.writers.delimited import write_csv, write_jsonl
-from reconciler.writers.xlsx import STATUS_FILLS, write_xlsx
+from reconciler.writers.annotation import STATUS_FILLS
+from reconciler.writers.xlsx import write_xlsx
 
 __all__ = ["STATUS_FILLS", "write_csv", "write_jsonl", "write_xlsx"]

@@ -1,13 +1,13 @@
-"""What both xlsx writers (openpyxl and streaming) decide the same way.
+"""What both xlsx writers (openpyxl and streaming) decide the same way on the reconciled sheet.
 
-Labels, status fills, where the output columns go, how wide an added column is,
-and the rows of the Summary sheet: kept here so that the two writers cannot drift
-apart in what they write, only in how they write it.
+Status labels and fills, where the output columns go, how wide an added column is
+(the sheets the tool adds are decided in summary.py and review.py): kept here so
+that the two writers cannot drift apart in what they write, only in how they write it.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,31 +15,39 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from reconciler.errors import SheetError
-from reconciler.messages.render import render, text
-from reconciler.model import JOB_STATUSES, TALENT_STATUSES, WriteContext
+from reconciler.messages.render import is_key, text
+from reconciler.model import WriteContext
 
 # Summary sheet and comment labels: the catalogue's `label.*` keys (reconciler.messages).
 LABEL_NAMES = ("recipe", "started_at", "input_file", "sheet", "rows", "talent_status", "job_status", "count", "requests",
                "requests_total", "cache_hits", "retries", "rate_limited", "seconds", "warnings", "none", "feishu", "blank")
 
-# Fill colour (RGB) of a status cell; Excel's own good/neutral/bad tints where they fit.
+# Fill colour (RGB) of a status cell. The label says the status; the fill lets a person
+# see the rows that need them at a glance. In each status column every fill has a
+# lightness of its own (CIELAB L* from 95, matched, down to 51, error, at least 5
+# apart; darker for the urgent ones), so they stay apart in greyscale and on a
+# black-and-white print; and the hues alternate between the blue and the
+# yellow-orange axes, which red-green colour-blind readers still see
+# (tests/test_workbook_layout.py checks both). Black text
+# stays readable on every fill (the darkest, error, keeps a contrast above 4.5:1).
 STATUS_FILLS: dict[str, str] = {
-    "matched": "C6EFCE",  # green
-    "found": "C6EFCE",
-    "partial": "FFEB9C",  # amber
-    "mismatch": "FFEB9C",
-    "not_found": "D9D9D9",  # grey
-    "no_key": "EDEDED",  # light grey
-    "ambiguous": "FCD5B4",  # light orange
-    "conflict": "F8CBAD",  # orange
-    "invalid": "FFC7CE",  # light red
-    "error": "FF9B9B",  # red
+    "matched": "E8F5E1",  # pale green: nothing to do
+    "found": "E8F5E1",
+    "partial": "FFDF70",  # yellow
+    "no_key": "DEDEDE",  # grey: normal, nothing to do yet
+    "not_found": "B4D0EE",  # light blue
+    "mismatch": "F0AC3A",  # amber
+    "invalid": "EE9CBD",  # pink
+    "ambiguous": "A99AD8",  # lavender
+    "conflict": "DD6B22",  # orange
+    "error": "D64545",  # red
 }
 MISMATCH_FILL = "FFF2CC"  # a subtle amber on a compare cell that differs from Feishu
 
 MAX_ADDED_WIDTH = 50
-SUMMARY_WIDTHS = {"A": 28, "B": 32}
-HEADER, STATUS = "#header", "#status"  # marks of Summary rows: bold heading, status label with its fill
+# A note column is as wide as its longest note up to this, and wraps longer ones
+# (about 20 Chinese characters or 40 letters a line, so a row stays 2-3 lines high).
+NOTE_WIDTH = 42
 
 
 def labels_for(locale: str) -> dict[str, str]:
@@ -47,15 +55,39 @@ def labels_for(locale: str) -> dict[str, str]:
     return {name: text(f"label.{name}", locale) for name in LABEL_NAMES}
 
 
+# The East Asian wide and full-width blocks (Unicode's East_Asian_Width W and F): Hangul
+# Jamo, CJK punctuation to Yi, Hangul syllables, CJK compatibility, full-width forms,
+# emoji, the supplementary ideographs. A regular expression counts them at C speed.
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f"
+                   "\U0001f900-\U0001f9ff\U00020000-\U0003fffd]")
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in Excel: East Asian wide characters count twice."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
-def added_width(width: int) -> float:
-    return min(max(width + 2, 10), MAX_ADDED_WIDTH)
+def added_width(width: int, kind: str = "value") -> float:
+    return min(max(width + 2, 10), NOTE_WIDTH if kind == "note" else MAX_ADDED_WIDTH)
+
+
+def status_label(status: str, locale: str) -> str:
+    """A status as the workbook shows it: the label of spec 6a in `locale` (a plugin's
+    own status, with no label in the catalogue, as it is)."""
+    key = f"status.{status}"
+    return text(key, locale) if is_key(key) else status
+
+
+def shown_status(value: Any, ctx: WriteContext) -> tuple[Any, str | None]:
+    """(what a status cell shows, its fill): the label (or the key with
+    output.status_labels: keys); the fill follows the status whatever is shown."""
+    if type(value) is not str:
+        return value, None
+    fill = STATUS_FILLS.get(value)
+    return (value if ctx.status_labels == "keys" else status_label(value, ctx.locale)), fill
 
 
 EXCEL_MAX_COLUMNS = 16_384  # column XFD
@@ -91,55 +123,3 @@ def place_columns(ctx: WriteContext, used_columns: int) -> Placement:
         raise SheetError("error.no_room_for_columns", sheet=ctx.sheet.name or Path(ctx.input_path).name,
                          needed=appended, last=get_column_letter(min(used_columns, EXCEL_MAX_COLUMNS)))
     return Placement(placed, max(next_column - 1, 1), last_header)
-
-
-def summary_title(sheet_names: list[str]) -> str:
-    taken = {name.lower() for name in sheet_names}
-    candidates = ["Summary", "Summary (reconciler)"] + [f"Summary (reconciler) {n}" for n in range(2, 100)]
-    return next(c for c in candidates if c.lower() not in taken)
-
-
-def summary_rows(ctx: WriteContext, sheet_name: str) -> list[tuple[Any, ...]]:
-    """The Summary sheet, row by row; a row starting with HEADER or STATUS is marked so."""
-    labels = labels_for(ctx.locale)
-    summary = ctx.summary
-    started = summary.started_at.astimezone() if summary.started_at.tzinfo else summary.started_at
-    has_job = bool(summary.job_counts) or "job_data" in ctx.status_columns
-    has_talent = bool(summary.talent_counts) or "talent" in ctx.status_columns or not has_job
-    rows: list[tuple[Any, ...]] = [
-        (labels["recipe"], summary.recipe_name),
-        (labels["started_at"], started.isoformat(timespec="seconds")),
-        (labels["input_file"], Path(ctx.input_path).name),
-        (labels["sheet"], sheet_name),
-        (labels["rows"], summary.rows or len(ctx.outcomes)),
-    ]
-    for present, title, statuses, counts in (
-        (has_talent, labels["talent_status"], TALENT_STATUSES, summary.talent_counts),
-        (has_job, labels["job_status"], JOB_STATUSES, summary.job_counts),
-    ):
-        if present:
-            extra = tuple(s for s in counts if s not in statuses)  # a plugin's own statuses
-            rows += [(), (HEADER, title, labels["count"])]
-            rows += [(STATUS, status, counts.get(status, 0)) for status in statuses + extra]
-    rows += [(), (HEADER, labels["requests"], "")]
-    rows += [(endpoint, count) for endpoint, count in summary.requests.items()]
-    rows += [
-        (labels["requests_total"], sum(summary.requests.values())),
-        (labels["cache_hits"], summary.cache_hits),
-        (labels["retries"], summary.retries),
-        (labels["rate_limited"], summary.rate_limited),
-        (labels["seconds"], round(summary.seconds, 2)),
-        (),
-        (HEADER, labels["warnings"], ""),
-    ]
-    rows += [(render(warning, ctx.locale),) for warning in summary.warnings] or [(labels["none"],)]
-    return rows
-
-
-def summary_cells(rows: list[tuple[Any, ...]]):
-    """(row, column, value, bold, fill RGB or None) for every Summary cell."""
-    for number, row in enumerate(rows, start=1):
-        mark = row[0] if row and row[0] in (HEADER, STATUS) else None
-        for index, value in enumerate(row[1:] if mark else row, start=1):
-            fill = STATUS_FILLS.get(value) if mark == STATUS and index == 1 and isinstance(value, str) else None
-            yield number, index, value, mark == HEADER, fill

@@ -3,7 +3,7 @@
 Text is written as an inline string (`t="inlineStr"`), so sharedStrings.xml is
 copied untouched; booleans as boolean cells, numbers as numbers, dates as serial
 numbers with a yyyy-mm-dd format; a text column, or text Excel would take for a
-formula, gets the "@" format (and the quote prefix), exactly as in xlsx.py.
+formula, gets the "@" format (and the quote prefix), a note wraps, exactly as in xlsx.py.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class CellRenderer:
         text = ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_TEXT]
         formula = looks_like_formula(text)
         style = derive(base, number_format="@" if kind == "text" or formula else None, fill=fill,
-                       quote_prefix=formula)
+                       quote_prefix=formula, wrap=kind == "note")
         if not text:
             return _attrs(style, None) + "/>"
         start, end = self._string_kept if text[0].isspace() or text[-1].isspace() else self._string

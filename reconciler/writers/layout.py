@@ -16,11 +16,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
 from reconciler.messages.render import Message
 from reconciler.model import WriteContext
+from reconciler.writers.added import AddedSheet, free_titles
 from reconciler.writers.annotation import labels_for
+from reconciler.writers.review import review_sheet
+from reconciler.writers.summary import summary_sheet
 from reconciler.writers.common import text_of
 
 # Workbooks a writer copies; any other input (.csv) becomes a new workbook of the rows read.
@@ -79,9 +82,30 @@ def table_at_header(table_refs: Iterable[str], header_row: int) -> bool:
 
 
 def frozen_top_left(column: str, header_row: int) -> str:
-    """The frozen pane's top-left cell: the rows down to the header frozen, the
-    sheet's own frozen columns (`column`, "A" for none) kept."""
+    """The frozen pane's top-left cell: the rows down to the header frozen, columns
+    left of `column` ("A" for none) frozen."""
     return f"{column}{header_row + 1}"
+
+
+FREEZE_LABELS_WITHIN = 3  # spec 6a: label columns this far left are frozen with the header rows
+
+
+def frozen_column(ctx: WriteContext, existing: str = "A") -> str:
+    """The first column that scrolls. When the last of source.label_columns is within the
+    first three columns, the columns up to it stay in view (a row's name beside its
+    status, however far right one scrolls); the sheet's own frozen columns are kept
+    when they reach further."""
+    keep = column_index_from_string(existing) - 1
+    if ctx.label_columns:
+        last = ctx.sheet.column_index(ctx.label_columns[-1])
+        if last is not None and last < FREEZE_LABELS_WITHIN:
+            keep = max(keep, last + 1)
+    return get_column_letter(keep + 1)
+
+
+def print_title_rows(header_row: int) -> str:
+    """The rows every printed page repeats: the title rows and the header row ("1:3")."""
+    return f"1:{header_row}"
 
 
 @dataclass(frozen=True)
@@ -106,6 +130,14 @@ def auto_filter(sheet_name: str, header_row: int, last_column: int, last_row: in
         if min_row == header_row and min_col:
             start = get_column_letter(min_col)
     return FilterDecision(f"{start}{header_row}:{get_column_letter(last_column)}{last_row}", [])
+
+
+def added_sheets(ctx: WriteContext, sheet_names: list[str], reconciled_title: str) -> list[AddedSheet]:
+    """The sheets both writers add after the workbook's own, in tab order: the Summary,
+    then the review sheet; titles in ctx.locale, clear of the workbook's own names."""
+    summary_title, review_title = free_titles(sheet_names, ["sheet.summary", "sheet.review"], ctx.locale)
+    review = review_sheet(ctx, review_title, reconciled_title)
+    return [summary_sheet(ctx, summary_title, reconciled_title, review), review.sheet]
 
 
 def add_warnings(ctx: WriteContext, warnings: Iterable[Message]) -> None:

@@ -23,11 +23,11 @@ from openpyxl.utils.cell import get_column_letter
 from reconciler.model import OutputColumn, WriteContext
 from reconciler.writers.annotation import (
     MISMATCH_FILL,
-    STATUS_FILLS,
     Placement,
     added_width,
     display_width,
     place_columns,
+    shown_status,
 )
 from reconciler.writers.cellxml import CellRenderer
 from reconciler.writers.common import outcome_getter, text_of
@@ -88,6 +88,8 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
             if merged and plan.covered(number, col.index):
                 plan.skipped.add(col.column.header)
             elif col.appended:
+                if col.column.kind == "status":
+                    value = shown_status(value, ctx)[0]
                 width = display_width(value if type(value) is str else text_of(value))
                 if width > widths[col.column.header]:
                     widths[col.column.header] = width
@@ -96,7 +98,8 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
             if found is None or (merged and plan.covered(number, found + 1)):
                 continue
             plan.comments[(number, found + 1)] = comment_text(feishu_value, ctx.locale)
-    plan.widths = {index: added_width(widths[header])
+    kinds = {column.header: column.kind for column in ctx.columns}
+    plan.widths = {index: added_width(widths[header], kinds[header])
                    for header, (index, appended) in placement.columns.items() if appended}
     plan.last_row = max(used_rows, header_row, max(ctx.outcomes, default=0))
     return plan
@@ -142,7 +145,9 @@ class _RowWriter:
             if merged and plan.covered(number, col.index):
                 continue
             kind = col.column.kind
-            fill = STATUS_FILLS.get(value) if kind == "status" and type(value) is str else None
+            fill = None
+            if kind == "status":
+                value, fill = shown_status(value, self.ctx)
             if col.appended:
                 appended.append(cell(f"{self.letters[col.index]}{number}", value, kind, 0, fill))
             else:

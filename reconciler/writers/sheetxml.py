@@ -324,6 +324,39 @@ class WorksheetXml:
             self.edits.append((element.start, element.tag_end,
                                xmltext.with_attributes(self.skeleton, element, {"ref": ref})))
 
+    def fit_to_page(self) -> None:
+        """sheetPr/pageSetUpPr fitToPage: printing scales to the page setup's fitToWidth/Height.
+        (Edits are applied in the order made where they meet: call before set_dimension.)"""
+        p, skeleton = self.p, self.skeleton
+        flag = f'<{p}pageSetUpPr fitToPage="1"/>'
+        properties = self.parts.get("sheetPr")
+        if properties is None:
+            self.edits.append(xmltext.insert_in_order(skeleton, self.root, f"<{p}sheetPr>{flag}</{p}sheetPr>",
+                                                      "sheetPr", ORDER))
+            return
+        existing = xmltext.child(skeleton, properties, "pageSetUpPr")
+        if existing is not None:
+            self.edits.append((existing.start, existing.tag_end,
+                               xmltext.with_attributes(skeleton, existing, {"fitToPage": "1"})))
+        elif properties.tag_end == properties.end:  # <sheetPr .../>
+            tag = skeleton[properties.start:properties.tag_end]
+            self.edits.append((properties.start, properties.end, f"{tag[:-2].rstrip()}>{flag}</{properties.name}>"))
+        else:  # pageSetUpPr is sheetPr's last child
+            self.edits.append((properties.inner_end, properties.inner_end, flag))
+
+    def page_setup(self) -> None:
+        """One page wide, as many down as it takes; landscape unless the sheet chose an orientation.
+        (Call after set_auto_filter: edits meeting at one place keep the order made.)"""
+        setup = self.parts.get("pageSetup")
+        changes = {"fitToWidth": "1", "fitToHeight": "0"}
+        if setup is None:
+            tag = xmltext.start_tag(f"{self.p}pageSetup", {"orientation": "landscape", **changes}, empty=True)
+            self.edits.append(xmltext.insert_in_order(self.skeleton, self.root, tag, "pageSetup", ORDER))
+            return
+        if "orientation" not in setup.attrs:
+            changes["orientation"] = "landscape"
+        self.edits.append((setup.start, setup.tag_end, xmltext.with_attributes(self.skeleton, setup, changes)))
+
     def add_legacy_drawing(self, rel_id: str) -> None:
         prefix = prefix_for(self.skeleton[self.root.start:self.root.tag_end], DOC_REL_NS)
         if prefix is None:

@@ -112,11 +112,13 @@ class StyleSheet:
     # ------------------------------------------------------------------ what the writer asks for
 
     def derive(self, base: int, *, number_format: str | None = None, fill: str | None = None,
-               quote_prefix: bool = False) -> int:
-        """Style `base` with another number format, a solid fill (RGB) and/or Excel's quote prefix."""
-        if number_format is None and fill is None and not quote_prefix:
+               quote_prefix: bool = False, wrap: bool = False, top: bool = False) -> int:
+        """Style `base` with another number format, a solid fill (RGB), Excel's quote prefix
+        and/or wrapped text (`top`: aligned to the top of the row, as every cell of a line on
+        the sheets the tool adds)."""
+        if number_format is None and fill is None and not quote_prefix and not wrap:
             return base
-        key = ("derive", base, number_format, fill, quote_prefix)
+        key = ("derive", base, number_format, fill, quote_prefix, wrap, top)
         if key in self._made:
             return self._made[key]
         attrs, inner = self._xf(base)
@@ -128,6 +130,9 @@ class StyleSheet:
             attrs["applyFill"] = "1"
         if quote_prefix:
             attrs["quotePrefix"] = "1"
+        if wrap:
+            inner = _wrapped(inner, self.p, top)
+            attrs["applyAlignment"] = "1"
         self._made[key] = index = self._add_xf(attrs, inner)
         return index
 
@@ -155,6 +160,23 @@ class StyleSheet:
     def bold(self) -> int:
         """Style 0 in bold (Summary sheet headings)."""
         return self.header_style(None)
+
+    def link(self) -> int:
+        """Style 0 in Excel's hyperlink look: blue, underlined (what the openpyxl writer's LINK_FONT is)."""
+        key = ("link",)
+        if key not in self._made:
+            p, fonts = self.p, self.fonts
+            source = self.text[fonts[0].start:fonts[0].end] if fonts else f"<{p}font/>"
+            font = xmltext.root(source)
+            inner = _UNDERLINE_OR_COLOR.sub("", font.inner(source)) if font.tag_end != font.end else ""
+            for tag, before in ((f'<{p}u/>', "vertAlign|sz|name|family|charset|scheme"),
+                                (f'<{p}color rgb="FF0563C1"/>', "name|family|charset|scheme")):  # CT_Font's order
+                at = re.search(rf"<{re.escape(p)}(?:{before})\b", inner)
+                inner = inner[:at.start()] + tag + inner[at.start():] if at else inner + tag
+            self.new_fonts.append(f"<{font.name}>{inner}</{font.name}>")
+            font_id = len(fonts) + len(self.new_fonts) - 1
+            self._made[key] = self._add_xf({**_PLAIN_XF, "fontId": str(font_id), "applyFont": "1"}, "")
+        return self._made[key]
 
     # ------------------------------------------------------------------ output
 
@@ -185,6 +207,26 @@ class StyleSheet:
             return [(element.start, element.end, tag[:-2].rstrip() + ">" + new + f"</{element.name}>")]
         close = element.inner_end
         return [(element.start, element.tag_end, tag), (close, close, new)]
+
+
+_UNDERLINE_OR_COLOR = re.compile(r"<(?:[\w.-]+:)?(?:u|color)\b[^>]*/>|<(?:[\w.-]+:)?(?:u|color)\b[^>]*>.*?</(?:[\w.-]+:)?(?:u|color)>",
+                                 re.S)
+_ALIGNMENT = re.compile(r"<((?:[\w.-]+:)?)alignment\b([^>]*?)(/?)>")
+_WRAP_ATTRIBUTE = re.compile(r"""\swrapText\s*=\s*["'][^"']*["']""")
+_VERTICAL_ATTRIBUTE = re.compile(r"""\svertical\s*=\s*["'][^"']*["']""")
+
+
+def _wrapped(inner: str, prefix: str, top: bool) -> str:
+    """An xf's inner XML with its alignment wrapping text (and top-aligned when `top`)."""
+    found = _ALIGNMENT.search(inner)
+    vertical = ' vertical="top"' if top else ""
+    if found is None:  # alignment is the first child of an xf
+        return f'<{prefix}alignment{vertical} wrapText="1"/>' + inner
+    attrs = _WRAP_ATTRIBUTE.sub("", found.group(2))
+    if top:
+        attrs = _VERTICAL_ATTRIBUTE.sub("", attrs) + vertical
+    tag = f"<{found.group(1)}alignment{attrs} wrapText=\"1\"{found.group(3)}>"
+    return inner[:found.start()] + tag + inner[found.end():]
 
 
 def _quote(text: str) -> str:

@@ -25,25 +25,18 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reconciler.errors import SheetError
 from reconciler.messages.render import Message
 from reconciler.model import WriteContext
-from reconciler.writers.annotation import (
-    MISMATCH_FILL,
-    STATUS_FILLS,
-    SUMMARY_WIDTHS,
-    added_width,
-    display_width,
-    place_columns,
-    summary_cells,
-    summary_rows,
-    summary_title,
-)
+from reconciler.writers.added import AddedSheet
+from reconciler.writers.annotation import MISMATCH_FILL, added_width, display_width, place_columns, shown_status
 from reconciler.writers.common import atomic_output, check_output_path, looks_like_formula, outcome_value, text_of
 from reconciler.writers.layout import (
     COMMENT_AUTHOR,
@@ -51,9 +44,12 @@ from reconciler.writers.layout import (
     add_warnings,
     auto_filter,
     comment_text,
+    added_sheets,
+    frozen_column,
     frozen_top_left,
     keeps_macros,
     merged_warnings,
+    print_title_rows,
     table_at_header,
 )
 
@@ -119,7 +115,8 @@ def write_xlsx_openpyxl(ctx: WriteContext) -> Path:
     try:
         found.extend(_annotate(sheet, ctx))
         add_warnings(ctx, found)
-        _add_summary(workbook, ctx, sheet.title)
+        for added in added_sheets(ctx, workbook.sheetnames, sheet.title):
+            _add_sheet(workbook, added)
         with atomic_output(ctx) as tmp:
             workbook.save(tmp)
     finally:
@@ -169,6 +166,8 @@ def _workbook_from_rows(ctx: WriteContext) -> tuple[Workbook, Worksheet]:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title(Path(ctx.input_path).stem)
+    if Path(ctx.input_path).suffix.lower() == ".csv":
+        _copy_title_rows(sheet, Path(ctx.input_path), ctx.sheet.header_row)
     headers = ctx.sheet.headers
     # A row's cells are keyed by header: a repeated header's first column holds them.
     columns = [(i, h) for i, h in enumerate(headers, start=1) if h and headers.index(h) == i - 1]
@@ -180,6 +179,22 @@ def _workbook_from_rows(ctx: WriteContext) -> tuple[Workbook, Worksheet]:
             if not row.get(header).is_blank:
                 _put(sheet.cell(row.number, index), row.get(header).text, "text")
     return workbook, sheet
+
+
+def _copy_title_rows(sheet: Worksheet, source: Path, header_row: int) -> None:
+    """The rows above a .csv file's header (a title, the date of the export...), cell for cell."""
+    if header_row <= 1:
+        return
+    from reconciler.sheets.csvfile import CsvGrid
+
+    grid = CsvGrid(source)
+    try:
+        for number, cells in enumerate(grid.rows(1, header_row - 1, None), start=1):
+            for index, cell in enumerate(cells, start=1):
+                if not cell.is_blank:
+                    _put(sheet.cell(number, index), cell.text, "text")
+    finally:
+        grid.close()
 
 
 def _put(cell: Cell, value: Any, kind: str) -> None:
@@ -230,17 +245,24 @@ def _annotate(sheet: Worksheet, ctx: WriteContext) -> list[str]:
             if isinstance(cell, MergedCell):
                 skipped.add(column.header)
                 continue
+            fill = None
+            if column.kind == "status":
+                value, fill = shown_status(value, ctx)
             _put(cell, value, column.kind)
             widths[column.header] = max(widths[column.header], display_width(text_of(value)))
-            if column.kind == "status" and value in STATUS_FILLS:
-                cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[value])
+            if fill:
+                cell.fill = PatternFill("solid", fgColor=fill)
+            if column.kind == "note" and value is not None:
+                cell.alignment = _wrapped(cell.alignment)
         _mark_mismatches(sheet, ctx, row_number, outcome.mismatches)
     found += merged_warnings(skipped, sheet.title)
 
+    kinds = {column.header: column.kind for column in ctx.columns}
     for header, (index, appended) in placed.items():
         if appended:
-            sheet.column_dimensions[get_column_letter(index)].width = added_width(widths[header])
-    _freeze_header(sheet, header_row)
+            sheet.column_dimensions[get_column_letter(index)].width = added_width(widths[header], kinds[header])
+    _freeze_header(sheet, ctx)
+    _print_setup(sheet, header_row)
     has_table = table_at_header([table.ref for table in sheet.tables.values()], header_row)
     decision = auto_filter(sheet.title, header_row, placement.last_column, max(sheet.max_row, header_row),
                            existing=sheet.auto_filter.ref, table_at_header=has_table)
@@ -274,22 +296,60 @@ def _mark_mismatches(sheet: Worksheet, ctx: WriteContext, row_number: int, misma
         cell.fill = PatternFill("solid", fgColor=MISMATCH_FILL)
 
 
-def _freeze_header(sheet: Worksheet, header_row: int) -> None:
-    """Freeze the rows down to the header; keep frozen columns the sheet already had."""
+def _wrapped(alignment: Alignment) -> Alignment:
+    """The cell's alignment, wrapping (a long note shows in full, not cut at the column's edge)."""
+    wrapped = copy(alignment)
+    wrapped.wrap_text = True
+    return wrapped
+
+
+def _freeze_header(sheet: Worksheet, ctx: WriteContext) -> None:
+    """Freeze the rows down to the header and the label columns (layout.frozen_column);
+    keep frozen columns the sheet already had."""
     column = "A"
     if sheet.freeze_panes:
         column = coordinate_from_string(sheet.freeze_panes)[0]
-    sheet.freeze_panes = frozen_top_left(column, header_row)
+    sheet.freeze_panes = frozen_top_left(frozen_column(ctx, column), ctx.sheet.header_row)
 
 
-def _add_summary(workbook: Workbook, ctx: WriteContext, sheet_name: str) -> None:
-    sheet = workbook.create_sheet(summary_title(workbook.sheetnames))
-    for row, column, value, bold, fill in summary_cells(summary_rows(ctx, sheet_name)):
+def _print_setup(sheet: Worksheet, title_rows: int) -> None:
+    """One page wide, as many pages down as it takes, the header rows on every page."""
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    if sheet.page_setup.orientation is None:
+        sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = print_title_rows(title_rows)
+
+
+LINK_FONT = Font(underline="single", color="0563C1")  # Excel's own hyperlink look
+
+
+def _add_sheet(workbook: Workbook, added: AddedSheet) -> None:
+    sheet = workbook.create_sheet(added.title)
+    for row, column, item in added.cells():
         cell = sheet.cell(row, column)
-        _put(cell, value, "value")
-        if bold:
+        _put(cell, item.value, "value")
+        if item.bold:
             cell.font = Font(bold=True)
-        elif fill:
-            cell.fill = PatternFill("solid", fgColor=fill)
-    for letter, width in SUMMARY_WIDTHS.items():
-        sheet.column_dimensions[letter].width = width
+        if item.link:
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=item.link)
+            cell.font = LINK_FONT
+        if item.fill:
+            cell.fill = PatternFill("solid", fgColor=item.fill)
+        if item.wrap:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, width in enumerate(added.widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row, height in added.heights().items():
+        sheet.row_dimensions[row].height = height
+    if added.frozen_rows:
+        sheet.freeze_panes = f"A{added.frozen_rows + 1}"
+        sheet.print_title_rows = print_title_rows(added.frozen_rows)
+    if added.filter_ref():
+        sheet.auto_filter.ref = added.filter_ref()
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    if added.landscape:
+        sheet.page_setup.orientation = "landscape"

@@ -8,10 +8,10 @@ writer instead copies every part of the package as it is and rewrites only:
 - the reconciled sheet, row by row as bytes: output cells appended to (or set in)
   their rows, fills, the frozen header, the autofilter, widths of added columns;
 - styles.xml (new fills and cell styles appended), the sheet's comments and
-  their VML drawing (new parts), the Summary sheet (a new part), and the small
+  their VML drawing (new parts), the Summary and review sheets (new parts), and the small
   lists that name parts: workbook.xml, its relationships, [Content_Types].xml.
 
-What it decides (placement, values, fills, comments, filter, Summary rows) is
+What it decides (placement, values, fills, comments, filter, added sheets) is
 what the openpyxl writer decides (writers.annotation, layout, cellxml). Inputs it
 cannot handle return None, and `write_xlsx` uses the openpyxl writer for them.
 """
@@ -24,14 +24,14 @@ import zipfile
 from pathlib import Path
 
 from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
-from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
 from openpyxl.xml.functions import tostring
 from xml.sax.saxutils import quoteattr
 
 from reconciler.errors import SheetError
 from reconciler.model import WriteContext
 from reconciler.ooxml import parts as ooxml, xmltext
-from reconciler.writers.annotation import SUMMARY_WIDTHS, summary_cells, summary_rows, summary_title
+from reconciler.writers.added import AddedSheet
+from reconciler.writers.added_xml import added_sheet_xml, defined_names, defined_names_edit
 from reconciler.writers.cellxml import CellRenderer
 from reconciler.writers.common import atomic_output, check_output_path
 from reconciler.writers.layout import (
@@ -39,7 +39,9 @@ from reconciler.writers.layout import (
     EXCEL_SUFFIXES,
     MACRO_SUFFIXES,
     add_warnings,
+    added_sheets,
     auto_filter,
+    frozen_column,
     frozen_top_left,
     merged_warnings,
     table_at_header,
@@ -106,7 +108,7 @@ class _Copy:
         if any(o.mismatches for o in ctx.outcomes.values()) and self.sheet.has_legacy_drawing:
             raise CannotStream("the sheet already has comments or a VML drawing")
         self.comment_rel, self.vml_rel = ooxml.new_ids({r.id for r in self.sheet_rels}, 2)
-        self.summary_rel = ooxml.new_ids({r.id for r in self.book.rels}, 1)[0]
+        self.added_rels = ooxml.new_ids({r.id for r in self.book.rels}, 2)
         self.table_at_header = table_at_header(self._table_refs(), ctx.sheet.header_row)
 
     def _table_refs(self) -> list[str]:
@@ -142,21 +144,23 @@ class _Copy:
             for name in calc_chain - drop:
                 if name in self.names:
                     out.writestr(_entry(archive.getinfo(name)), archive.read(name))
-            summary = self._summary_part(out)
+            added = self._added_parts(out)
             comment_parts = self._comment_parts(out, plan.comments)
-            self._write_deferred(out, summary, comment_parts, drop, filter_ref)
+            self._write_deferred(out, added, comment_parts, drop, filter_ref)
 
     def _edit_skeleton(self, plan: RowsPlan) -> str | None:
         """Dimension, frozen header, widths, filter and the comments' drawing; returns the filter's range."""
         sheet, header_row = self.sheet, self.ctx.sheet.header_row
+        sheet.fit_to_page()  # first: edits meeting at one place keep the order they are made in
         sheet.set_dimension(sheet.grown_dimension(plan.last_column, plan.last_row))
-        sheet.freeze(frozen_top_left(sheet.frozen_column(), header_row))
+        sheet.freeze(frozen_top_left(frozen_column(self.ctx, sheet.frozen_column()), header_row))
         sheet.set_widths(plan.widths)
         decision = auto_filter(self.entry.name, header_row, plan.last_column, plan.last_row,
                                existing=sheet.auto_filter_ref(), table_at_header=self.table_at_header)
         add_warnings(self.ctx, decision.warnings)
         if decision.ref is not None:
             sheet.set_auto_filter(decision.ref)
+        sheet.page_setup()
         if plan.comments:
             sheet.add_legacy_drawing(self.vml_rel)
         return decision.ref
@@ -170,28 +174,16 @@ class _Copy:
 
     # ------------------------------------------------------------------ new parts
 
-    def _summary_part(self, out: zipfile.ZipFile) -> tuple[str, str]:
-        """Write the Summary sheet; (its title, its part name)."""
-        ctx = self.ctx
-        title = summary_title([s.name for s in self.book.sheets])
-        part = ooxml.free_name(self.names, "xl/worksheets/sheet{}.xml")
+    def _added_parts(self, out: zipfile.ZipFile) -> list[tuple[AddedSheet, str]]:
+        """Write the sheets the tool adds (Summary, review sheet); each with its part name."""
         renderer = CellRenderer(self.styles, date1904=self.book.date1904)
-        bold = self.styles.bold()
-        rows: dict[int, list[str]] = {}
-        for row, column, value, is_bold, fill in summary_cells(summary_rows(ctx, self.entry.name)):
-            base = bold if is_bold else 0
-            rows.setdefault(row, []).append(renderer.cell(cell_ref(column, row), value, "value", base, fill))
-        last_row = max(rows, default=1)
-        body = "".join(f'<row r="{n}">{"".join(cells)}</row>' for n, cells in sorted(rows.items()))
-        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                       for i, w in enumerate(SUMMARY_WIDTHS.values(), start=1))
-        xml = (f'<worksheet xmlns="{ooxml.MAIN_NS}" xmlns:r="{ooxml.DOC_REL_NS}"><dimension ref="A1:B{last_row}"/>'
-               f'<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-               f"<cols>{cols}</cols><sheetData>{body}</sheetData>"
-               '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>')
-        out.writestr(part, xml.encode("utf-8"))
-        self.names.add(part)
-        return title, part
+        written = []
+        for added in added_sheets(self.ctx, [s.name for s in self.book.sheets], self.entry.name):
+            part = ooxml.free_name(self.names, "xl/worksheets/sheet{}.xml")
+            out.writestr(part, added_sheet_xml(added, self.styles, renderer))
+            self.names.add(part)
+            written.append((added, part))
+        return written
 
     def _comment_parts(self, out: zipfile.ZipFile, comments: dict[tuple[int, int], str]) -> tuple[str, str] | None:
         if not comments:
@@ -212,20 +204,20 @@ class _Copy:
 
     # ------------------------------------------------------------------ edited parts
 
-    def _write_deferred(self, out, summary: tuple[str, str], comment_parts, drop: set[str],
+    def _write_deferred(self, out, added: list[tuple[AddedSheet, str]], comment_parts, drop: set[str],
                         filter_ref: str | None) -> None:
         archive = self.archive
         out.writestr(self.styles_name, self.styles.to_bytes())
-        out.writestr(self.book.part, self._workbook_xml(summary, filter_ref))
-        out.writestr(ooxml.rels_part(self.book.part), self._workbook_rels(summary[1], drop))
+        out.writestr(self.book.part, self._workbook_xml(added, filter_ref))
+        out.writestr(ooxml.rels_part(self.book.part), self._workbook_rels([part for _, part in added], drop))
         sheet_rels = ooxml.rels_part(self.entry.part)
         if comment_parts is not None:
             out.writestr(sheet_rels, self._sheet_rels(comment_parts))
         elif sheet_rels in self.names:
             out.writestr(sheet_rels, archive.read(sheet_rels))
-        out.writestr("[Content_Types].xml", self._content_types(summary[1], comment_parts, drop))
+        out.writestr("[Content_Types].xml", self._content_types([part for _, part in added], comment_parts, drop))
 
-    def _workbook_xml(self, summary: tuple[str, str], filter_ref: str | None) -> bytes:
+    def _workbook_xml(self, added: list[tuple[AddedSheet, str]], filter_ref: str | None) -> bytes:
         text = self.archive.read(self.book.part).decode("utf-8")
         root = xmltext.root(text)
         p = root.prefix
@@ -233,42 +225,33 @@ class _Copy:
         sheets = xmltext.child(text, root, "sheets")
         if sheets is None or sheets.tag_end == sheets.end:
             raise CannotStream("workbook.xml lists no sheets")
-        sheet_id = max((s.sheet_id for s in self.book.sheets), default=0) + 1
-        id_attr = f'{r}:id="{self.summary_rel}"' if r else f'xmlns:r="{ooxml.DOC_REL_NS}" r:id="{self.summary_rel}"'
-        new_sheet = f'<{p}sheet name={quoteattr(summary[0])} sheetId="{sheet_id}" {id_attr}/>'
+        sheet_id = max((s.sheet_id for s in self.book.sheets), default=0)
+        new_sheets = []
+        for (sheet, _), rel in zip(added, self.added_rels):
+            sheet_id += 1
+            id_attr = f'{r}:id="{rel}"' if r else f'xmlns:r="{ooxml.DOC_REL_NS}" r:id="{rel}"'
+            new_sheets.append(f'<{p}sheet name={quoteattr(sheet.title)} sheetId="{sheet_id}" {id_attr}/>')
         close = sheets.inner_end
-        edits = [(close, close, new_sheet)]
-        if filter_ref is not None:
-            edits.append(self._filter_name(text, root, filter_ref))
-        return xmltext.replace(text, [e for e in edits if e]).encode("utf-8")
+        edits = [(close, close, "".join(new_sheets))]
+        titles = [s.name for s in self.book.sheets]
+        names = defined_names(self.entry.name, titles.index(self.entry.name), filter_ref=filter_ref,
+                              title_rows=self.ctx.sheet.header_row)
+        for offset, (sheet, _) in enumerate(added):
+            names.update(defined_names(sheet.title, len(titles) + offset, filter_ref=sheet.filter_ref(),
+                                       title_rows=sheet.frozen_rows))
+        edits += defined_names_edit(text, root, p, names, WORKBOOK_ORDER)
+        return xmltext.replace(text, edits).encode("utf-8")
 
-    def _filter_name(self, text: str, root, ref: str):
-        """The _xlnm._FilterDatabase name Excel keeps beside a sheet's autofilter."""
-        p, index = root.prefix, [s.name for s in self.book.sheets].index(self.entry.name)
-        value = f"{quote_sheetname(self.entry.name)}!{absolute_coordinate(ref)}"
-        name = (f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
-                f"{xmltext.text_escape(value)}</{p}definedName>")
-        names = xmltext.child(text, root, "definedNames")
-        if names is None:
-            return xmltext.insert_in_order(text, root, f"<{p}definedNames>{name}</{p}definedNames>",
-                                           "definedNames", WORKBOOK_ORDER)
-        for defined in xmltext.kids(text, names):
-            if defined.attrs.get("name") == "_xlnm._FilterDatabase" and defined.attrs.get("localSheetId") == str(index):
-                return (defined.start, defined.end, name)
-        if names.tag_end == names.end:
-            return (names.start, names.end, f"<{p}definedNames>{name}</{p}definedNames>")
-        close = names.inner_end
-        return (close, close, name)
-
-    def _workbook_rels(self, summary_part: str, drop: set[str]) -> bytes:
+    def _workbook_rels(self, added_parts: list[str], drop: set[str]) -> bytes:
         text = self.archive.read(ooxml.rels_part(self.book.part)).decode("utf-8")
         root = xmltext.root(text)
         edits = [(e.start, e.end, "") for e in xmltext.kids(text, root)
                  if e.local == "Relationship" and ooxml.resolve(self.book.part, e.attrs.get("Target", "")) in drop]
-        target = ooxml.relative(self.book.part, summary_part)
         close = root.inner_end
-        edits.append((close, close, f'<{root.prefix}Relationship Id="{self.summary_rel}" '
-                                    f'Type="{ooxml.REL_WORKSHEET}" Target="{target}"/>'))
+        for part, rel in zip(added_parts, self.added_rels):
+            target = ooxml.relative(self.book.part, part)
+            edits.append((close, close, f'<{root.prefix}Relationship Id="{rel}" '
+                                        f'Type="{ooxml.REL_WORKSHEET}" Target="{target}"/>'))
         return xmltext.replace(text, edits).encode("utf-8")
 
     def _sheet_rels(self, comment_parts: tuple[str, str]) -> bytes:
@@ -290,7 +273,7 @@ class _Copy:
         close = root.inner_end
         return xmltext.replace(text, [(close, close, new)]).encode("utf-8")
 
-    def _content_types(self, summary_part: str, comment_parts, drop: set[str]) -> bytes:
+    def _content_types(self, added_parts: list[str], comment_parts, drop: set[str]) -> bytes:
         text = self.archive.read("[Content_Types].xml").decode("utf-8")
         root = xmltext.root(text)
         p = root.prefix
@@ -305,7 +288,7 @@ class _Copy:
                 edits.append((element.start, element.end, ""))
             elif element.local == "Default" and element.attrs.get("Extension", "").lower() == "vml":
                 has_vml = True
-        new = [f'<{p}Override PartName="/{summary_part}" ContentType="{ooxml.CT_WORKSHEET}"/>']
+        new = [f'<{p}Override PartName="/{part}" ContentType="{ooxml.CT_WORKSHEET}"/>' for part in added_parts]
         if comment_parts is not None:
             new.append(f'<{p}Override PartName="/{comment_parts[0]}" ContentType="{ooxml.CT_COMMENTS}"/>')
             if not has_vml:
