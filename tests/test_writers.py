@@ -25,7 +25,8 @@ from reconciler.errors import OutputError, UsageError
 from reconciler.model import Cell, OutputColumn, RowOutcome, RunSummary, Sheet, SheetRow, WriteContext
 from reconciler.writers import STATUS_FILLS, write_csv, write_jsonl, write_xlsx
 from reconciler.writers.common import atomic_output
-from reconciler.writers.xlsx import MISMATCH_FILL, lost_features, sheet_title, write_xlsx_openpyxl
+from reconciler.messages.render import render
+from reconciler.writers.xlsx import MISMATCH_FILL, sheet_title, write_xlsx_openpyxl
 from reconciler.writers.xlsx_stream import write_streaming
 
 HEADER_ROW = 3
@@ -270,9 +271,8 @@ def test_summary_name_clash_and_chinese_labels_and_chart_warning(tmp_path, xlsx_
     rows = [r for r in wb["汇总"].iter_rows(values_only=True)]
     labels = {r[0] for r in rows}
     assert {"配方", "人才状态", "任职数据状态", "警告"} <= labels
-    if xlsx_writer is write_xlsx_openpyxl:  # openpyxl may not keep a chart as it was: it says so
-        assert any("charts" in w and "unchanged" in w for w in ctx.summary.warnings)
-        assert any(r[0] and "charts" in r[0] for r in rows)  # shown on the sheet too
+    if xlsx_writer is write_xlsx_openpyxl:  # openpyxl keeps charts: it claims nothing lost
+        assert not any("charts" in w or "xl/charts" in w for w in ctx.summary.warnings)
     else:  # the streaming writer copies the chart's parts as they are
         assert not any("charts" in w for w in ctx.summary.warnings)
         with zipfile.ZipFile(source) as before, zipfile.ZipFile(ctx.output_path) as after:
@@ -358,15 +358,24 @@ def test_cells_under_a_merge_are_left_alone_with_one_warning_per_column(tmp_path
     ]
 
 
-def test_lost_features_named_from_part_names(tmp_path):
-    source = make_workbook(tmp_path / "macro.xlsm")
+def test_the_openpyxl_copy_names_exactly_the_parts_it_does_not_keep(tmp_path):
+    source = make_workbook(tmp_path / "book.xlsx", chart=True)
+    picture = bytes(range(256)) * 8
     with zipfile.ZipFile(source, "a") as archive:
-        archive.writestr("xl/vbaProject.bin", b"not really vba")
+        archive.writestr("xl/media/image9.png", picture)  # openpyxl drops a picture no drawing shows
         archive.writestr("xl/slicers/slicer1.xml", b"<slicers/>")
-    warnings = lost_features(source, keep_vba=False)
-    assert any("macros" in w for w in warnings) and any("slicers" in w for w in warnings)
-    assert not any("macros" in w for w in lost_features(source, keep_vba=True))
-    assert lost_features(make_workbook(tmp_path / "plain.xlsx"), keep_vba=False) == []
+        archive.writestr("customXml/item1.xml", b"<data/>")
+    ctx = make_ctx(tmp_path, source, make_sheet(source), locale="zh-CN")
+    write_xlsx_openpyxl(ctx)
+    [warning] = [w for w in ctx.summary.warnings if getattr(w, "key", "") == "warning.parts_lost"]
+    text = render(warning, "zh-CN")
+    for part in ("xl/media/image9.png（图片）", "xl/slicers/slicer1.xml", "customXml/item1.xml"):
+        assert part in text, text
+    assert "xl/charts" not in text and "chart" not in text  # kept: never claimed lost
+    with zipfile.ZipFile(ctx.output_path) as made:
+        assert not any(n.startswith(("customXml/", "xl/slicers/")) for n in made.namelist())
+    summary = [r[0] for r in load_workbook(ctx.output_path)["汇总"].iter_rows(values_only=True) if r[0]]
+    assert any("xl/media/image9.png" in line for line in summary)  # named in the workbook, before it was written
 
 
 def test_csv_input_becomes_workbook(tmp_path):

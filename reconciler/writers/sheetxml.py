@@ -373,6 +373,12 @@ class WorksheetXml:
         return (text[:at] + f"<{p}sheetData>").encode("utf-8"), (f"</{p}sheetData>" + text[at + len(self.placeholder):]).encode("utf-8")
 
 
+def legacy_drawing_rel_id(sheet: WorksheetXml) -> str:
+    """The relationship id of the sheet's <legacyDrawing> (its VML drawing), or ""."""
+    element = sheet.parts.get("legacyDrawing")
+    return _rel_id(element) if element is not None else ""
+
+
 def _rel_id(element: Element) -> str:
     return next((v for k, v in element.attrs.items() if k.endswith(":id") or k == "id"), "")
 

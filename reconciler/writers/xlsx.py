@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import io
 import math
 import re
 import warnings
@@ -38,6 +39,7 @@ from reconciler.model import WriteContext
 from reconciler.writers.added import AddedSheet
 from reconciler.writers.annotation import MISMATCH_FILL, added_width, display_width, place_columns, shown_status
 from reconciler.writers.common import atomic_output, check_output_path, looks_like_formula, outcome_value, text_of
+from reconciler.writers.lost_parts import lost_parts_warning
 from reconciler.writers.layout import (
     COMMENT_AUTHOR,
     EXCEL_SUFFIXES,
@@ -53,45 +55,10 @@ from reconciler.writers.layout import (
     table_at_header,
 )
 
-_SHAPE_TAG = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>]")
 _INVALID_TITLE_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 # openpyxl warns while loading about what it discards; these words mark such warnings.
 _LOSS_WORDS = ("removed", "lost", "dropped", "discarded")
-
-
-def lost_features(path: Path, keep_vba: bool) -> list[str]:
-    """Sentences naming what `path` holds that an openpyxl copy will not keep (as it was)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            drawings = [archive.read(n) for n in names if n.startswith("xl/drawings/drawing") and n.endswith(".xml")]
-    except (OSError, zipfile.BadZipFile):
-        return []
-
-    def has(prefix: str) -> bool:
-        return any(n.startswith(prefix) for n in names)
-
-    from openpyxl.reader.drawings import PILImage  # None when Pillow is missing: pictures are dropped
-
-    found: list[tuple[str, str, str]] = []  # (what, where, verb)
-    if has("xl/charts/chart"):
-        found.append(("feature.charts", "xl/charts", "warning.feature_changed"))
-    if has("xl/media/") and PILImage is None:
-        found.append(("feature.pictures", "xl/media", "warning.feature_lost"))
-    if any(_SHAPE_TAG.search(xml) for xml in drawings):
-        found.append(("feature.shapes", "xl/drawings", "warning.feature_lost"))
-    if has("xl/vbaProject.bin") and not keep_vba:
-        found.append(("feature.macros", "xl/vbaProject.bin", "warning.feature_lost"))
-    for prefix, what in (
-        ("xl/slicers/", "feature.slicers"),
-        ("xl/timelines/", "feature.timelines"),
-        ("xl/ctrlProps/", "feature.form_controls"),
-        ("xl/threadedComments/", "feature.threaded_comments"),
-    ):
-        if has(prefix):
-            found.append((what, prefix.rstrip("/"), "warning.feature_lost"))
-    return [Message(verb, what=Message(what), where=where) for what, where, verb in found]
 
 
 def write_xlsx(ctx: WriteContext) -> Path:
@@ -114,6 +81,12 @@ def write_xlsx_openpyxl(ctx: WriteContext) -> Path:
     workbook, sheet = _open_copy(ctx, found)
     try:
         found.extend(_annotate(sheet, ctx))
+        if Path(ctx.input_path).suffix.lower() in EXCEL_SUFFIXES:
+            # Measured, not guessed: made in memory once, compared with the input part by part,
+            # so the Summary names exactly what the copy lacks before the copy is written.
+            trial = io.BytesIO()
+            workbook.save(trial)
+            found.extend(lost_parts_warning(Path(ctx.input_path), trial.getvalue()))
         add_warnings(ctx, found)
         for added in added_sheets(ctx, workbook.sheetnames, sheet.title):
             _add_sheet(workbook, added)
@@ -133,7 +106,6 @@ def _open_copy(ctx: WriteContext, found: list[str]) -> tuple[Workbook, Worksheet
             found.append(Message("warning.copy_as_text", suffix=suffix))
         return _workbook_from_rows(ctx)
     keep_vba = keeps_macros(suffix, Path(ctx.output_path).suffix)
-    found.extend(lost_features(source, keep_vba))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -142,7 +114,7 @@ def _open_copy(ctx: WriteContext, found: list[str]) -> tuple[Workbook, Worksheet
             raise SheetError("error.cannot_copy", path=source, reason=str(exc)) from exc
     for warning in caught:
         message = str(warning.message)
-        if any(word in message for word in _LOSS_WORDS) and "DrawingML" not in message:  # shapes: reported above
+        if any(word in message for word in _LOSS_WORDS) and "DrawingML" not in message:  # shapes: lost_parts names them
             found.append(Message("warning.openpyxl_loss", detail=message))
     workbook.template = False  # the copy is a workbook, whatever the input was
     name = ctx.sheet.name

@@ -23,8 +23,6 @@ import threading
 import zipfile
 from pathlib import Path
 
-from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
-from openpyxl.xml.functions import tostring
 from xml.sax.saxutils import quoteattr
 
 from reconciler.errors import SheetError
@@ -33,9 +31,9 @@ from reconciler.ooxml import parts as ooxml, xmltext
 from reconciler.writers.added import AddedSheet
 from reconciler.writers.added_xml import added_sheet_xml, defined_names, defined_names_edit
 from reconciler.writers.cellxml import CellRenderer
+from reconciler.writers.comment_parts import check_mergeable, plan_comment_parts, write_comment_parts
 from reconciler.writers.common import atomic_output, check_output_path
 from reconciler.writers.layout import (
-    COMMENT_AUTHOR,
     EXCEL_SUFFIXES,
     MACRO_SUFFIXES,
     add_warnings,
@@ -47,7 +45,7 @@ from reconciler.writers.layout import (
     table_at_header,
 )
 from reconciler.writers.sheet_rows import RowsPlan, plan_rows, write_rows
-from reconciler.writers.sheetxml import CannotStream, WorksheetXml, cell_ref
+from reconciler.writers.sheetxml import CannotStream, WorksheetXml
 from reconciler.writers.stylesheet import StyleSheet
 
 CT_SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -105,9 +103,11 @@ class _Copy:
         self.sheet = WorksheetXml(lambda: archive.open(entry.part), keep=(ctx.sheet.header_row,))
         self.sheet_rels = ooxml.read_rels(archive, entry.part)
         self.renderer = CellRenderer(self.styles, prefix=self.sheet.p, date1904=self.book.date1904)
-        if any(o.mismatches for o in ctx.outcomes.values()) and self.sheet.has_legacy_drawing:
-            raise CannotStream("the sheet already has comments or a VML drawing")
-        self.comment_rel, self.vml_rel = ooxml.new_ids({r.id for r in self.sheet_rels}, 2)
+        self.comment_parts = None  # mismatch comments: new parts, or merged into the sheet's own
+        if any(o.mismatches for o in ctx.outcomes.values()):
+            self.comment_parts = plan_comment_parts(self.sheet, entry.part, self.sheet_rels, self.names)
+            check_mergeable(archive, self.comment_parts)
+            self.names.update((self.comment_parts.comments, self.comment_parts.vml))
         self.added_rels = ooxml.new_ids({r.id for r in self.book.rels}, 2)
         self.table_at_header = table_at_header(self._table_refs(), ctx.sheet.header_row)
 
@@ -130,6 +130,9 @@ class _Copy:
         deferred = {self.styles_name, "[Content_Types].xml", self.book.part, ooxml.rels_part(self.book.part),
                     ooxml.rels_part(self.entry.part), *calc_chain}
         plan = plan_rows(self.sheet, ctx)
+        comment_parts = self.comment_parts if plan.comments else None
+        if comment_parts is not None:
+            deferred.update(comment_parts.existing)  # rewritten with our comments merged in
         add_warnings(ctx, merged_warnings(plan.skipped, self.entry.name))
         filter_ref = self._edit_skeleton(plan)
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
@@ -145,7 +148,8 @@ class _Copy:
                 if name in self.names:
                     out.writestr(_entry(archive.getinfo(name)), archive.read(name))
             added = self._added_parts(out)
-            comment_parts = self._comment_parts(out, plan.comments)
+            if comment_parts is not None:
+                write_comment_parts(out, archive, comment_parts, plan.comments)
             self._write_deferred(out, added, comment_parts, drop, filter_ref)
 
     def _edit_skeleton(self, plan: RowsPlan) -> str | None:
@@ -161,8 +165,8 @@ class _Copy:
         if decision.ref is not None:
             sheet.set_auto_filter(decision.ref)
         sheet.page_setup()
-        if plan.comments:
-            sheet.add_legacy_drawing(self.vml_rel)
+        if plan.comments and self.comment_parts.legacy_drawing_rel:
+            sheet.add_legacy_drawing(self.comment_parts.legacy_drawing_rel)
         return decision.ref
 
     def _write_sheet(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, plan: RowsPlan) -> bool:
@@ -185,23 +189,6 @@ class _Copy:
             written.append((added, part))
         return written
 
-    def _comment_parts(self, out: zipfile.ZipFile, comments: dict[tuple[int, int], str]) -> tuple[str, str] | None:
-        if not comments:
-            return None
-        records = []
-        for (row, column), text in sorted(comments.items()):
-            record = CommentRecord(ref=cell_ref(column, row), author=COMMENT_AUTHOR)
-            record.text.t = text
-            records.append(record)
-        sheet = CommentSheet.from_comments(records)
-        comments_part = ooxml.free_name(self.names, "xl/comments/comment{}.xml")
-        vml_part = ooxml.free_name(self.names, "xl/drawings/commentsDrawing{}.vml")
-        out.writestr(comments_part, tostring(sheet.to_tree()))
-        vml = sheet.write_shapes(None)
-        out.writestr(vml_part, vml if isinstance(vml, bytes) else vml.encode("utf-8"))
-        self.names.update((comments_part, vml_part))
-        return comments_part, vml_part
-
     # ------------------------------------------------------------------ edited parts
 
     def _write_deferred(self, out, added: list[tuple[AddedSheet, str]], comment_parts, drop: set[str],
@@ -211,8 +198,8 @@ class _Copy:
         out.writestr(self.book.part, self._workbook_xml(added, filter_ref))
         out.writestr(ooxml.rels_part(self.book.part), self._workbook_rels([part for _, part in added], drop))
         sheet_rels = ooxml.rels_part(self.entry.part)
-        if comment_parts is not None:
-            out.writestr(sheet_rels, self._sheet_rels(comment_parts))
+        if comment_parts is not None and comment_parts.new_rels:
+            out.writestr(sheet_rels, self._sheet_rels(comment_parts.new_rels))
         elif sheet_rels in self.names:
             out.writestr(sheet_rels, archive.read(sheet_rels))
         out.writestr("[Content_Types].xml", self._content_types([part for _, part in added], comment_parts, drop))
@@ -254,12 +241,10 @@ class _Copy:
                                         f'Type="{ooxml.REL_WORKSHEET}" Target="{target}"/>'))
         return xmltext.replace(text, edits).encode("utf-8")
 
-    def _sheet_rels(self, comment_parts: tuple[str, str]) -> bytes:
+    def _sheet_rels(self, new_rels: list[tuple[str, str, str]]) -> bytes:
         name = ooxml.rels_part(self.entry.part)
-        comments, vml = comment_parts
-        new = (f'<Relationship Id="{self.comment_rel}" Type="{ooxml.REL_COMMENTS}" '
-               f'Target="{ooxml.relative(self.entry.part, comments)}"/>'
-               f'<Relationship Id="{self.vml_rel}" Type="{ooxml.REL_VML}" Target="{ooxml.relative(self.entry.part, vml)}"/>')
+        new = "".join(f'<Relationship Id="{rel}" Type="{kind}" Target="{ooxml.relative(self.entry.part, part)}"/>'
+                      for rel, kind, part in new_rels)
         if name not in self.names:
             return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     f'<Relationships xmlns="{ooxml.PKG_REL_NS}">{new}</Relationships>').encode("utf-8")
@@ -290,7 +275,8 @@ class _Copy:
                 has_vml = True
         new = [f'<{p}Override PartName="/{part}" ContentType="{ooxml.CT_WORKSHEET}"/>' for part in added_parts]
         if comment_parts is not None:
-            new.append(f'<{p}Override PartName="/{comment_parts[0]}" ContentType="{ooxml.CT_COMMENTS}"/>')
+            if comment_parts.new_comments_part:
+                new.append(f'<{p}Override PartName="/{comment_parts.comments}" ContentType="{ooxml.CT_COMMENTS}"/>')
             if not has_vml:
                 new.insert(0, f'<{p}Default Extension="vml" ContentType="{ooxml.CT_VML}"/>')
         close = root.inner_end
