@@ -288,3 +288,22 @@ def test_check_says_which_plugins_it_loaded(work):
     (work / "seen.py").write_text("from reconciler.hookspecs import hookimpl\n", encoding="utf-8")
     done = reconciler("check", "recipe.yaml", "in.xlsx", "--plugins", "seen.py", cwd=work)
     assert done.returncode == 0 and "seen.py" in done.stderr and "their code ran" in done.stderr, done.stderr
+
+
+def test_no_home_folder_still_runs(work):
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CACHE_HOME") and not k.startswith("RECONCILER_")}
+    env["LANG"] = "en_US.UTF-8"
+    done = subprocess.run([sys.executable, "-m", "reconciler.cli", "run", "recipe.yaml", "in.xlsx", "--sandbox", "-q"],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_cache_file_of_another_user_is_named_and_left_alone(work):
+    cache = work / "cache" / "c.sqlite"
+    cache.parent.mkdir()
+    cache.write_bytes(b"")
+    os.chown(cache, 65534, 65534)
+    done = reconciler("run", "recipe.yaml", "in.xlsx", "--sandbox", cwd=work)
+    one_sentence(done, 1, str(cache), "another user")
+    assert cache.stat().st_uid == 65534
