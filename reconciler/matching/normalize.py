@@ -363,7 +363,7 @@ def normalise_id_number(
                 )
             id_type = parsed
     if id_type == 1:
-        shown = mask(ID_NUMBER, value)
+        shown = value  # the workbook quotes the sheet as it is; logs mask it (privacy.logfile)
         if len(value) != 18:
             return _invalid(
                 ID_NUMBER,
