@@ -39,7 +39,11 @@ def _serve(connection, spec: TenantSpec, options: dict) -> None:
             super()._send(answer)
 
     server.SandboxHandler = TimedHandler  # this process only serves benchmarks
-    sandbox = Sandbox(spec.build(), **options).start()
+    from reconciler.sandbox.talents_api import index_talents
+
+    tenant = spec.build()
+    index_talents(tenant)  # before serving: built by the first request, it would hold up the others
+    sandbox = Sandbox(tenant, **options).start()
     connection.send(sandbox.url)
     while True:
         command, argument = connection.recv()
