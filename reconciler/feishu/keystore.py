@@ -118,9 +118,12 @@ class KeyStore:
                     pipe.set(f"{REDIS_KEYS_NAMESPACE}:{name}", value, ex=self._expire_after + REDIS_TTL_OFFSET)
                 pipe.execute()
             return
-        with self._dict.bulk_commit():  # one transaction for the whole batch
-            for name, value in items.items():
-                self._dict[name] = value
+        # One transaction and one statement for the whole batch: a value at a time
+        # (`self._dict[name] = value`) was 100 statements holding the store's lock, which
+        # the other lookup threads queued behind while answers came back at 50/s.
+        with self._dict.bulk_commit(), self._dict.connection() as con:
+            con.executemany(f"INSERT OR REPLACE INTO {self._dict.table_name} (key, value, expires) VALUES (?, ?, NULL)",
+                            list(items.items()))
 
     def get_value(self, name: str):
         """A small fact remembered between runs (e.g. a tenant's job-data count), or None."""
