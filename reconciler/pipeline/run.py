@@ -74,26 +74,30 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         job_fetcher = _job_fetcher(client, recipe, store)
         keys = [r.normalised.key for rs in prepared.identifiers.values() for r in rs if r.normalised.key is not None]
         employees = _employee_keys(recipe, sheet)
-        known, batches = talent_lookup.pending(keys)
         job_plan = job_fetcher.plan(employees.values()) if job_fetcher else None
-        planned = ENDPOINTS.by_path({TALENT_IDS.name: len(batches), JOB_DATAS.name: job_plan.requests if job_plan else 0})
-        plan_lines = [f"talents: {len(set(keys))} distinct identifiers, {len(known)} known from the cache, "
-                      f"{len(batches)} requests"]
-        if job_plan:
-            plan_lines.append(job_plan.describe())
-        for line in plan_lines:
-            log.info("plan: %s", line)
-        if options.dry_run:
-            summary.seconds = time.monotonic() - started
-            return RunResult(summary, [], {}, plan_lines, planned, report_json(summary, [], planned, prepared.locale))
         progress = options.progress
-        progress.start("talents", len(set(keys)) - len(known))
         fetched, job_data = {}, None
         # The two endpoints have separate rate limits: job data is fetched while talents are looked up.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-data") as side:
-            if job_plan is not None:
+            if job_plan is not None and not options.dry_run:
+                # A page-through is a chain (each page needs the last one's token): start it
+                # first, before reading the stored answers of the talent keys (~1.5 s at 100k rows).
                 progress.start("job data", len(job_plan.employees))
                 job_data = side.submit(job_fetcher.fetch, job_plan, progress=lambda n: progress.advance("job data", n))
+            known, batches = talent_lookup.pending(keys)
+            planned = ENDPOINTS.by_path({TALENT_IDS.name: len(batches),
+                                         JOB_DATAS.name: job_plan.requests if job_plan else 0})
+            plan_lines = [f"talents: {len(set(keys))} distinct identifiers, {len(known)} known from the cache, "
+                          f"{len(batches)} requests"]
+            if job_plan:
+                plan_lines.append(job_plan.describe())
+            for line in plan_lines:
+                log.info("plan: %s", line)
+            if options.dry_run:
+                summary.seconds = time.monotonic() - started
+                return RunResult(summary, [], {}, plan_lines, planned,
+                                 report_json(summary, [], planned, prepared.locale))
+            progress.start("talents", len(set(keys)) - len(known))
             lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n),
                                         pending=(known, batches)) if keys else {}
             if job_data is not None:
