@@ -15,8 +15,10 @@ time differently: pages are a chain (each needs the previous page's token), so
 paging takes P x (one answer's time), whatever the rate limit; per-employee
 requests go side by side at the rate limit, N / 50 s, plus a minute for each
 further 1,000 (Feishu's per-minute limit). The rule: page through when it takes
-fewer requests, unless asking per employee is faster (estimated, with the answer
-time measured on the last page-through, or PAGE_SECONDS before one). E.g. 60
+fewer requests, unless asking per employee is faster and fits in one minute's
+budget (N <= 1,000, so it never holds the endpoint for a minute); estimated with
+one page's answer time measured on the last page-through that reached Feishu
+(not the HTTP cache), or PAGE_SECONDS before one. E.g. 60
 employees of a 3,100-job-data tenant: 31 pages take ~5 s, 60 requests ~1.3 s:
 per employee; 3,000 employees: 31 pages (~5 s) against 3,000 requests (> 2 min):
 paging. Fewer requests per employee than pages is always per employee.
@@ -119,7 +121,8 @@ class JobDataFetcher:
             known = sum(totals)  # type: ignore[arg-type]
             pages = sum(JOB_DATAS.pages_needed(t) for t in totals)  # type: ignore[arg-type]
             page_seconds = (self.store.get_value(self._page_seconds_name()) if self.store else None) or PAGE_SECONDS
-            if pages < n and pages * page_seconds <= per_employee_seconds(n, page_seconds):
+            faster_one_by_one = n <= (JOB_DATAS.per_minute or 1000) and per_employee_seconds(n, page_seconds) < pages * page_seconds
+            if pages < n and not faster_one_by_one:
                 return JobDataPlan(strategy, employees, pages, known_total=known, departments=departments)
             return JobDataPlan("per_employee", employees, self._uncached(employees), known_total=known)
         if n <= FEW_EMPLOYEES:
@@ -155,12 +158,18 @@ class JobDataFetcher:
 
     def _page(self, plan, remaining: set[str], found, progress) -> tuple[set[str], str | None]:
         """Page through; return the employees still to ask and, if a page failed for good, why."""
-        spent, started = 0, time.monotonic()
+        spent, waited = 0, 0.0
+        hits_before = self.client.counters.cache_hits[JOB_DATAS.name]
         for department in plan.departments or [None]:
             total, complete, last_page = 0, False, set()
             try:
                 pages = self.client.iter_job_data_pages(page_size=PAGE_SIZE, department_id=department, **self._query())
-                for page in pages:
+                while True:
+                    asked = time.monotonic()
+                    page = next(pages, None)
+                    if page is None:
+                        break
+                    waited += time.monotonic() - asked  # the page's answer time, not our work on it
                     spent += 1
                     total += len(page.items)
                     last_page = {i.employment_id for i in page.items if i.employment_id in remaining or i.employment_id in found}
@@ -189,8 +198,9 @@ class JobDataFetcher:
                 return remaining | last_page, failure
             if self.store:
                 self.store.put_value(self._total_name(department), total)
-        if self.store and spent:  # what one page took, for the next plan's wall-time estimate
-            self.store.put_value(self._page_seconds_name(), (time.monotonic() - started) / spent)
+        fetched = spent - (self.client.counters.cache_hits[JOB_DATAS.name] - hits_before)
+        if self.store and fetched == spent and spent:  # one page's answer time from Feishu, for the next plan
+            self.store.put_value(self._page_seconds_name(), waited / spent)
         # Paged everything: whoever is still missing has no job data.
         return set(), None
 
