@@ -23,10 +23,13 @@ figures. A request counts from the moment it is let through (its stamp), but
 Feishu counts it when it arrives; requests 50 apart may arrive closer together
 than they were stamped by as much as their delays on the way differ. With the
 windows WINDOW_SLACK_MS longer than Feishu's, any such difference up to the slack
-is harmless. Measured from the stamp to the sandbox's own arrival stamp, with this
-pacer on a 2-core machine busy with other work (load 3-7): median ~1 ms, 99th
-percentile 10-12 ms, worst 13-33 ms per run; bursts of 50 at once made the 99th
-percentile 15-60 ms. The slack costs 3% of the per-second throughput (50 per 1.03 s).
+is harmless. Measured on a 2-core machine: from the stamp to the request's header
+up to ~25 ms (the bucket's own SQL and commit happen after the stamp; threads waiting
+for the interpreter), from the header to the sandbox's arrival stamp up to ~7 ms
+with the pacer (bursts of 50 at once: 15-60 ms). The slack costs 3% of the
+per-second throughput (at most 50 per 1.03 s). It is not a guarantee: in the
+benchmark about one request in 1,000 still meets a 429 (with 40 or 50 ms as well),
+which costs that request a wait of about a second and teaches nothing wrong.
 """
 
 from __future__ import annotations
@@ -123,7 +126,13 @@ class EndpointBucketFactory(HostBucketFactory):
             return RedisBucket.init(rates=rates, redis=self.bucket_init_kwargs["redis"], bucket_key=key)
         if self.bucket_class is SQLiteBucket:
             kwargs = prepare_sqlite_kwargs(self.bucket_init_kwargs, name)
-            return SQLiteBucket.init_from_file(rates=rates, **kwargs)
+            bucket = SQLiteBucket.init_from_file(rates=rates, **kwargs)
+            # No fsync: a request is stamped before its row is committed, and a WAL
+            # checkpoint's fsyncs (every few hundred requests) held one request back by
+            # tens of ms after its stamp, enough for Feishu to see 51 in a second. The
+            # file holds the last minute's stamps: losing it to a power cut is harmless.
+            bucket.conn.execute("PRAGMA synchronous=OFF")
+            return bucket
         return InMemoryBucket(rates)
 
 
