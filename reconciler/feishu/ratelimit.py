@@ -27,9 +27,10 @@ is harmless. Measured on a 2-core machine: from the stamp to the request's heade
 up to ~25 ms (the bucket's own SQL and commit happen after the stamp; threads waiting
 for the interpreter), from the header to the sandbox's arrival stamp up to ~7 ms
 with the pacer (bursts of 50 at once: 15-60 ms). The slack costs 3% of the
-per-second throughput (at most 50 per 1.03 s). It is not a guarantee: in the
-benchmark about one request in 1,000 still meets a 429 (with 40 or 50 ms as well),
-which costs that request a wait of about a second and teaches nothing wrong.
+per-second throughput (at most 50 per 1.03 s). What the slack cannot cover is a
+wait after the stamp that is not on the way: the access token is therefore fetched
+before the slot is taken (transport.py; the first requests of every run used to
+wait for it after their stamps, and met a 429 a second later).
 """
 
 from __future__ import annotations

@@ -169,10 +169,13 @@ class EndpointLimiterAdapter(LimiterAdapter):
         if request.body is not None and request.headers.get("Content-Type", "").startswith("application/json"):
             request.headers["Content-Type"] = JSON_CONTENT_TYPE  # the seed pages' fixed value
         endpoint = self._endpoint(request)
-        if endpoint.limited:
-            self._acquire(bucket_name(self.app_key, endpoint))
+        # The token first: the slot's stamp must be the moment the request leaves. Taken the
+        # other way round, the first requests of a run waited for the token after their
+        # stamps and reached Feishu together with the next second's: a 429 at every start.
         if self.auth is not None and endpoint.token:
             request.headers["Authorization"] = f"Bearer {self.auth()}"
+        if endpoint.limited:
+            self._acquire(bucket_name(self.app_key, endpoint))
         self.counters.add("sent", endpoint.name)
         response = HTTPAdapter.send(self, request, **kwargs)
         if _is_rate_limited(response):
