@@ -58,6 +58,28 @@ cache:
 """
 
 
+TALENT_ONLY_RECIPE = """\
+version: 1
+name: Pacing benchmark
+source: {{header_row: 1}}
+talent:
+  inputs:
+    mobile: {{column: Mobile, code_column: Country code}}
+    email: Email
+    id_number: {{column: ID number, type_column: ID type}}
+  mode: all
+  columns: {{talent_id: Talent ID, is_onboarded: Onboarded}}
+output:
+  path: "{{stem}}.reconciled.xlsx"
+  writers: [xlsx]
+  locale: en-US
+cache:
+  enabled: true
+  path: {cache}
+  expire_after: 1d
+"""
+
+
 @dataclass(frozen=True)
 class TenantSpec:
     """What `generate_tenant` is called with; a child process rebuilds the same tenant from it."""
@@ -70,8 +92,8 @@ class TenantSpec:
         return generate_tenant(talents=self.talents, employees=self.employees, seed=self.seed)
 
 
-def write_recipe(path: Path, cache: Path) -> Path:
-    path.write_text(RECIPE.format(cache=cache), encoding="utf-8")
+def write_recipe(path: Path, cache: Path, talent_only: bool = False) -> Path:
+    path.write_text((TALENT_ONLY_RECIPE if talent_only else RECIPE).format(cache=cache), encoding="utf-8")
     return path
 
 

@@ -71,8 +71,11 @@ def normalise_value(kind: str, row: SheetRow, spec) -> Normalised | None:
     cell = row.get(spec.column)
     if cell.is_blank:
         return None
+    impls = hook_impls_in_call_order("normalise_value")
+    if not impls:
+        return None
     where = Message("where.column_row", column=spec.column, row=row.number)
-    for impl in hook_impls_in_call_order("normalise_value"):
+    for impl in impls:
         result = call_impl(impl, "normalise_value", where, kind=kind, cell=cell, spec=spec, row=row)
         if result is None:
             continue
@@ -89,17 +92,27 @@ def identify(matcher, row: SheetRow, spec, owner: str = "") -> Normalised:
     answer = normalise_value(matcher.name, row, spec)
     if answer is not None:
         return answer
-    where = Message("where.column_row", column=spec.column, row=row.number)
     try:
         answer = matcher.identify(row, spec)
     except ReconcilerError:
         raise
     except Exception as exc:  # noqa: BLE001 - a plugin matcher's bug, reported with its name
-        raise PluginError("error.matcher_failed", name=matcher.name, plugin=describe(owner), where=where, type=type(exc).__name__,
-                          detail=str(exc)) from exc
+        raise PluginError("error.matcher_failed", name=matcher.name, plugin=describe(owner), where=_where(row, spec),
+                          type=type(exc).__name__, detail=str(exc)) from exc
     if not isinstance(answer, Normalised):
-        raise PluginError("error.matcher_returned", name=matcher.name, plugin=describe(owner), type=type(answer).__name__, where=where)
+        raise PluginError("error.matcher_returned", name=matcher.name, plugin=describe(owner), type=type(answer).__name__,
+                          where=_where(row, spec))
     return answer
+
+
+def has_value_normalisers() -> bool:
+    """Whether a plugin implements normalise_value (it may read any cell of the row)."""
+    return bool(hook_impls_in_call_order("normalise_value"))
+
+
+def _where(row: SheetRow, spec) -> Message:
+    # Made only when something is wrong: a Message renders its text when made (600,000 rows' worth).
+    return Message("where.column_row", column=spec.column, row=row.number)
 
 
 def decide(rule, resolved: list, row_number: int):

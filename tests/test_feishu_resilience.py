@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pyrate_limiter import RateItem
 
 from reconciler.errors import FeishuAuthError, FeishuScopeError
 from reconciler.feishu import (
@@ -15,6 +16,7 @@ from reconciler.feishu import (
     TalentLookup,
     TransientError,
 )
+from reconciler.feishu.transport import make_limiter
 from reconciler.sandbox import ENDPOINT_JOB_DATAS, ENDPOINT_TALENTS, SANDBOX_APP_ID, SANDBOX_APP_SECRET, Sandbox
 
 ZHANG = TalentKey("mobile", "86", "13800138001")
@@ -162,7 +164,7 @@ def test_http_cache_hit_does_not_spend_rate_budget(sandbox, make_client):
         client.batch_get_talent_ids(email_list=["zhang.wei@example.com"])
     assert client.counters.sent[TALENT_IDS.name] == 1 and client.counters.cache_hits[TALENT_IDS.name] == 4
     bucket = f"{client.app_key}:{ENDPOINT_TALENTS}"
-    assert client.limiter.try_acquire(bucket, blocking=False)  # 1 of 2 used: one more slot is free
+    assert client.limiter.bucket_factory[bucket].count() == 1  # the one request sent: the hits spent nothing
 
 
 def test_errors_are_not_cached(sandbox, make_client):
@@ -223,3 +225,17 @@ def test_per_minute_limit_blocks_before_the_sandbox_would_refuse():
             assert not client.limiter.try_acquire(bucket, blocking=False)  # the 21st must wait for the minute
         stats = sb.stats.snapshot()[ENDPOINT_TALENTS]
     assert stats["accepted"] == 20 and stats["rate_limited"] == 0 and stats["max_per_minute"] <= 20
+
+
+def test_the_pacer_spreads_a_window_instead_of_spending_it_at_once():
+    # Feishu's 50/s: four requests go through back to back, the fifth waits for its turn
+    # (4 per 80 ms) although the second's window still has room for 46.
+    limiter = make_limiter(None)
+    bucket = "app:hire/v1/talents/batch_get_id"
+    try:
+        assert all(limiter.try_acquire(bucket, blocking=False) for _ in range(4))
+        assert not limiter.try_acquire(bucket, blocking=False)
+        waiting = limiter.bucket_factory[bucket].waiting(RateItem(bucket, limiter.bucket_factory[bucket].now()))
+        assert 0 < waiting <= 81
+    finally:
+        limiter.close()

@@ -114,3 +114,17 @@ def test_dry_run_count_excludes_cached_requests(tenant, tmp_path):
             ids = [e.user_id for e in tenant.employees[:6]]
             fetcher.fetch(fetcher.plan(ids[:4]))
             assert fetcher.plan(ids).requests == 2
+
+
+def test_the_plan_weighs_wall_time_pages_are_a_chain_per_employee_requests_go_side_by_side(tenant, fetcher_for):
+    # 150 ms per answer: the tenant's ~12 pages take ~2 s one after the other; 40 employees
+    # asked side by side at 50/s take under 1 s (40 requests instead of 12); 400 would take 8 s.
+    with Sandbox(tenant, latency=0.15) as sb:
+        client, fetcher = fetcher_for(sb)
+        ids = [e.user_id for e in tenant.employees]
+        fetcher.fetch(fetcher.plan(ids))  # a page-through: the size and one page's time are remembered
+        pages = client.counters.sent[JOB_DATAS.name]
+        few, many = fetcher.plan(ids[:40]), fetcher.plan(ids[:400])
+    assert pages < 40
+    assert (few.strategy, few.requests) == ("per_employee", 40)
+    assert (many.strategy, many.requests) == ("page_all", pages)

@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from reconciler.cli.main import cli
 from reconciler.feishu import CacheSettings, FeishuClient, RateLimitedError, RateLimits
+from reconciler.feishu.ratelimit import WINDOW_SLACK_MS
 from reconciler.sandbox import (
     ENDPOINT_AUTH,
     ENDPOINT_JOB_DATAS,
@@ -182,7 +183,7 @@ def test_four_runs_at_once_share_one_budget_and_the_second_wave_one_cache(backen
     assert talents["max_per_second"] <= 50 and talents["max_per_minute"] <= 1000
     assert talents["accepted"] >= RUNS * 60
     # One shared budget: Feishu refuses (almost) nothing. Four runs with a bucket each
-    # would offer ~4 x 48/s to a 50/s API and have about a quarter refused.
+    # would offer ~4 x 50/s to a 50/s API and have about a quarter refused.
     assert talents["rate_limited"] <= talents["accepted"] // 10, talents
     assert sum(r["rate_limited"] for r in first) == talents["rate_limited"]
     for i in range(RUNS):
@@ -270,8 +271,9 @@ def test_a_run_configured_above_feishus_limit_learns_it_and_converges(tmp_path):
             lookups(eager, "again", 60)  # alone now, at what it learned
         stats = sb.stats.snapshot()[ENDPOINT_TALENTS]
     assert stats["accepted"] == 300 and stats["max_per_second"] <= 50
-    # The eager run (200/s against Feishu's 50/s) took Feishu's word: 48 per second from its first 429 on.
-    assert [(r.limit, r.interval // 1000) for r in learned] == [(48, 1)]
+    # The eager run (200/s against Feishu's 50/s) took Feishu's word: 50 per second, spaced 4 per
+    # 80 ms, from its first 429 on.
+    assert [(r.limit, r.interval) for r in learned] == [(4, 80), (50, 1000 + WINDOW_SLACK_MS)]
     # No storm: what was refused is at most what the two runs had in flight when the first 429 came
     # back (without the shared bucket and the learning, about a third of the requests are refused).
     assert 1 <= refused <= eager.workers + calm.workers

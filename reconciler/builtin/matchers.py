@@ -10,6 +10,7 @@ from reconciler.matching.normalize import Normalised, normalise_email, normalise
 
 class MobileMatcher(IdentifierMatcher):
     name = "mobile"
+    pure = True
     description = "mobile number; country code from +CC/00CC, code_column or default_code"
 
     def columns(self, spec) -> list[str]:
@@ -22,6 +23,7 @@ class MobileMatcher(IdentifierMatcher):
 
 class EmailMatcher(IdentifierMatcher):
     name = "email"
+    pure = True
     description = "email address, trimmed and lower-cased"
 
     def identify(self, row: SheetRow, spec) -> Normalised:
@@ -30,6 +32,7 @@ class EmailMatcher(IdentifierMatcher):
 
 class IdNumberMatcher(IdentifierMatcher):
     name = "id_number"
+    pure = True
     description = "ID number of a type (1 mainland ID, check digit verified), or a type column"
 
     def columns(self, spec) -> list[str]:

@@ -140,9 +140,12 @@ class KeyStore:
                     pipe.set(f"{REDIS_KEYS_NAMESPACE}:{name}", value, ex=self._expire_after + REDIS_TTL_OFFSET)
                 pipe.execute()
             return
-        with self._dict.bulk_commit():  # one transaction for the whole batch
-            for name, value in items.items():
-                self._dict[name] = value
+        # One transaction and one statement for the whole batch: a value at a time
+        # (`self._dict[name] = value`) was 100 statements holding the store's lock, which
+        # the other lookup threads queued behind while answers came back at 50/s.
+        with self._dict.bulk_commit(), self._dict.connection() as con:
+            con.executemany(f"INSERT OR REPLACE INTO {self._dict.table_name} (key, value, expires) VALUES (?, ?, NULL)",
+                            list(items.items()))
 
     def get_value(self, name: str):
         """A small fact remembered between runs (e.g. a tenant's job-data count), or None."""
@@ -159,7 +162,28 @@ class KeyStore:
         self._dict.close()
 
 
+_TALENT_FIELDS = Talent.model_fields
+_TALENT_DEFAULTS = {name: f.default for name, f in _TALENT_FIELDS.items() if not f.is_required()}
+
+
 def _stored_talent(fields: dict) -> Talent:
-    """A talent we validated before storing it: rebuilt without validating again
-    (a warm 100,000-row run reads ~150,000 of them)."""
-    return Talent.model_construct(**fields)
+    """A talent we validated before storing it, rebuilt without validating again.
+
+    What pydantic's `model_construct` does for this flat model (declared fields over
+    their defaults, the rest as extras, the fields set), without its per-call
+    generality: 1.2 us instead of 5 us a talent, and a warm 100,000-row run rebuilds
+    ~190,000 of them (test_keystore_rebuilds_talents_like_model_construct checks
+    the two agree)."""
+    values = dict(_TALENT_DEFAULTS)
+    extra: dict = {}
+    for name, value in fields.items():
+        if name in _TALENT_FIELDS:
+            values[name] = value
+        else:
+            extra[name] = value
+    talent = Talent.__new__(Talent)
+    object.__setattr__(talent, "__dict__", values)
+    object.__setattr__(talent, "__pydantic_fields_set__", set(fields) - extra.keys())
+    object.__setattr__(talent, "__pydantic_extra__", extra)
+    object.__setattr__(talent, "__pydantic_private__", None)
+    return talent

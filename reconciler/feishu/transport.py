@@ -16,7 +16,9 @@ check-and-insert atomic across processes); with the redis backend the HTTP cache
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlsplit
@@ -38,6 +40,7 @@ from reconciler.feishu.ratelimit import (
     bucket_name,
     endpoint_rates,
     learned_rates,
+    windows,
 )
 
 RATE_LIMITED_CODE = 99991400
@@ -132,8 +135,9 @@ def make_limiter(limits: RateLimits | None, cache: CacheSettings | None = None, 
         )
     else:
         factory = EndpointBucketFactory(rates_for, bucket_class=InMemoryBucket)
-    # buffer_ms: slack after a window frees, for send-time vs arrival-time skew on the wire.
-    return Limiter(factory, buffer_ms=100)
+    # buffer_ms: only enough not to wake a hair before the slot frees; the margin for
+    # send-time vs arrival-time skew is in the windows themselves (ratelimit.WINDOW_SLACK_MS).
+    return Limiter(factory, buffer_ms=1)
 
 
 class EndpointLimiterAdapter(LimiterAdapter):
@@ -147,6 +151,7 @@ class EndpointLimiterAdapter(LimiterAdapter):
                  endpoints: EndpointTable = ENDPOINTS, **kwargs):
         self.app_key = app_key
         self.counters = counters
+        self._turns: dict[str, threading.Lock] = defaultdict(threading.Lock)  # one waiter per bucket
         self.auth = auth
         self.endpoints = endpoints
         super().__init__(limiter=limiter, per_host=True, **kwargs)
@@ -164,10 +169,13 @@ class EndpointLimiterAdapter(LimiterAdapter):
         if request.body is not None and request.headers.get("Content-Type", "").startswith("application/json"):
             request.headers["Content-Type"] = JSON_CONTENT_TYPE  # the seed pages' fixed value
         endpoint = self._endpoint(request)
-        if endpoint.limited:
-            self._acquire(bucket_name(self.app_key, endpoint))
+        # The token first: the slot's stamp must be the moment the request leaves. Taken the
+        # other way round, the first requests of a run waited for the token after their
+        # stamps and reached Feishu together with the next second's: a 429 at every start.
         if self.auth is not None and endpoint.token:
             request.headers["Authorization"] = f"Bearer {self.auth()}"
+        if endpoint.limited:
+            self._acquire(bucket_name(self.app_key, endpoint))
         self.counters.add("sent", endpoint.name)
         response = HTTPAdapter.send(self, request, **kwargs)
         if _is_rate_limited(response):
@@ -177,8 +185,9 @@ class EndpointLimiterAdapter(LimiterAdapter):
     def _slow_down(self, request, response) -> None:
         """After a 429: plan under the limit Feishu named, then fill the bucket.
 
-        Filling is requests-ratelimiter's own reaction (`_fill_bucket`); the bucket is
-        the shared one, so every run of the app pauses, not just this one. Feishu's
+        Filling is requests-ratelimiter's own reaction (`_fill_bucket`), applied to the
+        windows only (it fills the shortest rate, which would be the one-request spacing);
+        the bucket is the shared one, so every run of the app pauses, not just this one. Feishu's
         429 also names the exceeded window's limit (x-ogw-ratelimit-limit): a run
         configured above it lowers its own rates for this endpoint, so it converges
         instead of overrunning again each time the window frees.
@@ -188,26 +197,38 @@ class EndpointLimiterAdapter(LimiterAdapter):
             learned = learned_rates(bucket.rates, response.headers)
             if learned is not None:
                 bucket.rates = learned
-            self._fill_bucket(request)
+            paced = bucket.rates
+            bucket.rates = windows(paced)
+            try:
+                self._fill_bucket(request)
+            finally:
+                bucket.rates = paced
 
     def _acquire(self, name: str) -> None:
         """Take one slot of the bucket, waiting as long as the bucket says.
+
+        The threads of this process take turns (one lock per bucket): only one of
+        them polls the bucket and sleeps until its slot, the others queue behind it.
+        Sixteen threads all waking when a slot frees would each query the shared
+        bucket (a file lock and an SQLite query, or a Redis round trip) for the one
+        slot, and their wake-ups would delay the winner past its slot.
 
         Each attempt is a non-blocking acquire stamped with the clock at that moment.
         The library's blocking wait would re-stamp its item with the time it planned
         to wake up; on a busy machine a thread wakes later than planned, the shared
         window would record the send too early and free its slot too soon.
         """
-        while True:
-            # Holding the limiter's (re-entrant) lock: the non-blocking attempt never
-            # fails just because another thread is in the bucket, and the wait read
-            # afterwards is this attempt's own verdict.
-            with self.limiter.lock:
-                if self.limiter.try_acquire(name, blocking=False):
-                    return
-                bucket = self.limiter.bucket_factory[name]
-                wait_ms = bucket.waiting(RateItem(name, bucket.now()))
-            time.sleep(max(wait_ms, 0) / 1000 + self.limiter.buffer_ms / 1000)
+        with self._turns[name]:
+            while True:
+                # Holding the limiter's (re-entrant) lock: the non-blocking attempt never
+                # fails just because another thread is in the bucket, and the wait read
+                # afterwards is this attempt's own verdict.
+                with self.limiter.lock:
+                    if self.limiter.try_acquire(name, blocking=False):
+                        return
+                    bucket = self.limiter.bucket_factory[name]
+                    wait_ms = bucket.waiting(RateItem(name, bucket.now()))
+                time.sleep(max(wait_ms, 0) / 1000 + self.limiter.buffer_ms / 1000)
 
 
 def _is_rate_limited(response: requests.Response) -> bool:

@@ -12,6 +12,7 @@ there. Callers mask `display` with `mask()` before logging anything.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -124,6 +125,7 @@ def _clean(text: str) -> str:
 
 
 def _in_column(column: str) -> Message | str:
+    # Called only for an invalid value: a Message renders its text when made.
     return Message("where.in_column", column=column) if column else ""
 
 
@@ -163,6 +165,7 @@ def _split_international(digits: str) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a code column repeats a handful of values
 def _parse_code(text: str) -> str | None:
     """A calling code as typed in a code column: 86, +86, 0086, 86.0, '中国 +86' -> '86'."""
     compact = re.sub(r"\s", "", _clean(text))
@@ -225,44 +228,42 @@ def normalise_mobile(
         raise ValueError(f"default_code {default_code!r} is not a country calling code")
     if cell.is_blank:
         return _blank(MOBILE, cell)
-    where = _in_column(column)
     if cell.is_number:
         digits = cell.text if cell.text.isascii() and cell.text.isdigit() else _number_digits(cell.value)
         if digits is None:
-            return _invalid(MOBILE, cell, Message("note.mobile_fraction", value=cell.text, where=where))
+            return _invalid(MOBILE, cell, Message("note.mobile_fraction", value=cell.text, where=_in_column(column)))
         text = digits
     else:
         text = _clean(cell.text)
         if _SCIENTIFIC.fullmatch(text) or _WHOLE_DECIMAL.fullmatch(text):
             digits = _number_digits(text)  # a number pasted as text, e.g. from a CSV export
             if digits is None:
-                return _invalid(MOBILE, cell, Message("note.mobile_fraction", value=cell.text, where=where))
+                return _invalid(MOBILE, cell, Message("note.mobile_fraction", value=cell.text, where=_in_column(column)))
             text = digits
         text = _PHONE_SEPARATORS.sub("", text)
     if not text:
         return _blank(MOBILE, cell)
     if not re.fullmatch(r"(?:\+|00)?[0-9]+", text):
-        return _invalid(MOBILE, cell, Message("note.mobile_characters", value=cell.text, where=where))
+        return _invalid(MOBILE, cell, Message("note.mobile_characters", value=cell.text, where=_in_column(column)))
 
     if text.startswith(("+", "00")):
         split = _split_international(text[1:] if text.startswith("+") else text[2:])
         if split is None:
-            return _invalid(MOBILE, cell, Message("note.mobile_no_code", value=cell.text, where=where))
+            return _invalid(MOBILE, cell, Message("note.mobile_no_code", value=cell.text, where=_in_column(column)))
         code, digits = split
     else:
         code, digits = default, text
         if code_cell is not None and not code_cell.is_blank:
             code_text = _number_digits(code_cell.value) if code_cell.is_number else None
             code = _parse_code(code_text or code_cell.text)  # type: ignore[assignment]
-            code_where = _in_column(code_column)
             if code is None:
-                return _invalid(MOBILE, cell, Message("note.code_not_code", value=code_cell.text, where=code_where))
+                return _invalid(MOBILE, cell, Message("note.code_not_code", value=code_cell.text, where=_in_column(code_column)))
             if not _known_code(code):
-                return _invalid(MOBILE, cell, Message("note.code_unknown", value=code_cell.text, where=code_where))
+                return _invalid(MOBILE, cell, Message("note.code_unknown", value=code_cell.text, where=_in_column(code_column)))
 
     national, why = _national_for_code(code, digits)
     if national is None:
-        return _invalid(MOBILE, cell, Message("note.mobile_invalid", value=cell.text, where=where, why=why))
+        return _invalid(MOBILE, cell, Message("note.mobile_invalid", value=cell.text, where=_in_column(column), why=why))
     return Normalised(MOBILE, TalentKey(MOBILE, code, national), None, True, cell.text)
 
 
@@ -276,7 +277,6 @@ def normalise_email(cell: Cell, *, column: str = "") -> Normalised:
     email = _clean(cell.text).lower()
     if not email:
         return _blank(EMAIL, cell)
-    where = _in_column(column)
     local, _, domain = email.partition("@")
     if re.search(r"\s", email):
         why = Message("why.email_space")
@@ -288,7 +288,7 @@ def normalise_email(cell: Cell, *, column: str = "") -> Normalised:
         why = Message("why.email_domain", domain=domain)
     else:
         return Normalised(EMAIL, TalentKey(EMAIL, "", email), None, True, cell.text)
-    return _invalid(EMAIL, cell, Message("note.email_invalid", value=cell.text.strip(), where=where, why=why))
+    return _invalid(EMAIL, cell, Message("note.email_invalid", value=cell.text.strip(), where=_in_column(column), why=why))
 
 
 # ---------------------------------------------------------------- ID number
@@ -342,12 +342,11 @@ def normalise_id_number(
     value = re.sub(r"\s", "", _clean(cell.text)).upper()
     if not value:
         return _blank(ID_NUMBER, cell)
-    where = _in_column(column)
     if _excel_lost_digits(cell, value):
         return _invalid(
             ID_NUMBER,
             cell,
-            Message("note.id_rounded", where=where),
+            Message("note.id_rounded", where=_in_column(column)),
         )
     if id_type is None:
         id_type = 1
@@ -368,18 +367,18 @@ def normalise_id_number(
             return _invalid(
                 ID_NUMBER,
                 cell,
-                Message("note.id_length", value=shown, where=where, length=len(value)),
+                Message("note.id_length", value=shown, where=_in_column(column), length=len(value)),
             )
         if not _MAINLAND_ID.fullmatch(value):
             return _invalid(
                 ID_NUMBER,
                 cell,
-                Message("note.id_characters", value=shown, where=where),
+                Message("note.id_characters", value=shown, where=_in_column(column)),
             )
         expected = mainland_id_check_digit(value[:17])
         if value[17] != expected:
             return _invalid(
-                ID_NUMBER, cell, Message("note.id_check_digit", value=shown, where=where, expected=expected,
+                ID_NUMBER, cell, Message("note.id_check_digit", value=shown, where=_in_column(column), expected=expected,
                                          found=value[17])
             )
     return Normalised(ID_NUMBER, TalentKey(ID_NUMBER, str(id_type), value), None, True, cell.text)

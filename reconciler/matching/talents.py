@@ -75,6 +75,9 @@ class IdentifierMatcher:
 
     name: str = ""
     description: str = ""
+    # True when `identify` depends on nothing but the cells of `columns(spec)` (and spec):
+    # the run then normalises each distinct combination of those cells once, not each row.
+    pure: bool = False
 
     def columns(self, spec: Any) -> list[str]:
         """Every header this input reads for `spec` (an `InputSpec`); default: `[spec.column]`.

@@ -62,13 +62,7 @@ def prepare(recipe_path: Path, input_path: Path, options: RunOptions) -> Prepare
     chosen_writers = [writers.items[name] for name in recipe.output.writers]
     outputs = output_paths(recipe, Path(input_path), options.output, chosen_writers)
 
-    identifiers: dict[int, list[Resolved]] = {}
-    if recipe.talent is not None:
-        for row in sheet.rows:
-            identifiers[row.number] = [
-                Resolved(name, spec.column, _identify(matchers.items[name], row, spec, matchers.owners.get(name, "")))
-                for name, spec in recipe.talent.inputs.items()
-            ]
+    identifiers = _identifiers(recipe, sheet, matchers.items, matchers.owners) if recipe.talent is not None else {}
 
     feishu = recipe.feishu.resolved(env)
     sandbox = options.sandbox or (feishu.base_url or "").strip().lower() == "sandbox"
@@ -159,6 +153,30 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
             raise SheetError("error.header_twice", header=header, sheet=label, file=input_path.name,
                              columns=" and ".join(columns))
     return sheet
+
+
+def _identifiers(recipe: Recipe, sheet: Sheet, matchers: dict, owners: dict) -> dict[int, list[Resolved]]:
+    """Each row's identifiers, normalised. A pure matcher's answer is worked out once per
+    distinct combination of the cells it reads (blank emails and ID numbers, repeated
+    codes and types, people listed twice): the same cells give the same Normalised."""
+    inputs = [(name, spec, matchers[name]) for name, spec in recipe.talent.inputs.items()]
+    memoised = not plugin_hooks.has_value_normalisers()
+    columns = {name: matcher.columns(spec) for name, spec, matcher in inputs if memoised and matcher.pure}
+    memo: dict[tuple, Normalised] = {}
+    identifiers: dict[int, list[Resolved]] = {}
+    for row in sheet.rows:
+        found = []
+        for name, spec, matcher in inputs:
+            if name in columns:
+                key = (name, *(row.get(c) for c in columns[name]))
+                normalised = memo.get(key)
+                if normalised is None:
+                    normalised = memo[key] = _identify(matcher, row, spec, owners.get(name, ""))
+            else:
+                normalised = _identify(matcher, row, spec, owners.get(name, ""))
+            found.append(Resolved(name, spec.column, normalised))
+        identifiers[row.number] = found
+    return identifiers
 
 
 def _identify(matcher, row, spec, owner: str = "") -> Normalised:

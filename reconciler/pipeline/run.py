@@ -6,7 +6,9 @@ and the sheet have validated."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -49,8 +51,24 @@ def run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) 
     """
     # A run builds millions of long-lived, acyclic objects (cells, keys, outcomes); with the
     # cycle collector rescanning them over and over, a 100,000-row run took half as long again.
-    with gc_paused():
+    with gc_paused(), prompt_threads():
         return _run(recipe_path, input_path, options)
+
+
+@contextlib.contextmanager
+def prompt_threads(seconds: float = 0.001):
+    """Threads hand over the interpreter every `seconds` instead of every 5 ms for a while.
+
+    A lookup thread let through by the rate limiter must send at once: the limiter
+    counted the request from that moment. With the default 5 ms switch interval and a
+    dozen threads parsing answers, it could wait tens of ms for the interpreter, and a
+    request reaching Feishu that late can meet the next window's requests there."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def _run(recipe_path: Path, input_path: Path, options: RunOptions | None = None) -> RunResult:
@@ -82,31 +100,35 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         names = name_lookup(client, recipe, store)
         keys = [r.normalised.key for rs in prepared.identifiers.values() for r in rs if r.normalised.key is not None]
         employees = _employee_keys(recipe, sheet)
-        known, batches = talent_lookup.pending(keys)
         job_plan = job_fetcher.plan(employees.values()) if job_fetcher else None
-        planned = ENDPOINTS.by_path({TALENT_IDS.name: len(batches), JOB_DATAS.name: job_plan.requests if job_plan else 0})
-        plan_lines = [f"talents: {len(set(keys))} distinct identifiers, {len(known)} known from the cache, "
-                      f"{len(batches)} requests"]
-        if job_plan:
-            plan_lines.append(job_plan.describe())
-        name_lines, name_planned = dry_run_plan(recipe, len(set(employees.values())))
-        plan_lines += name_lines
-        planned.update(name_planned)
-        for line in plan_lines:
-            log.info("plan: %s", line)
-        if options.dry_run:
-            summary.seconds = time.monotonic() - started
-            return RunResult(summary, [], {}, plan_lines, planned, report_json(summary, [], planned, prepared.locale))
         progress = options.progress
-        progress.start("talents", len(set(keys)) - len(known))
         fetched, job_data, book = {}, None, None
         # Each endpoint has its own rate limit: job data, then the names it holds, are fetched
         # while talents are looked up (pipeline/names.py).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-data") as side:
-            if job_plan is not None:
+            if job_plan is not None and not options.dry_run:
+                # A page-through is a chain (each page needs the last one's token): start it
+                # first, before reading the stored answers of the talent keys (~1.5 s at 100k rows).
                 progress.start("job data", len(job_plan.employees))
                 job_data = side.submit(fetch_job_data_and_names, recipe, sheet, employees, job_fetcher, job_plan,
                                        names, progress)
+            known, batches = talent_lookup.pending(keys)
+            planned = ENDPOINTS.by_path({TALENT_IDS.name: len(batches),
+                                         JOB_DATAS.name: job_plan.requests if job_plan else 0})
+            plan_lines = [f"talents: {len(set(keys))} distinct identifiers, {len(known)} known from the cache, "
+                          f"{len(batches)} requests"]
+            if job_plan:
+                plan_lines.append(job_plan.describe())
+            name_lines, name_planned = dry_run_plan(recipe, len(set(employees.values())))
+            plan_lines += name_lines
+            planned.update(name_planned)
+            for line in plan_lines:
+                log.info("plan: %s", line)
+            if options.dry_run:
+                summary.seconds = time.monotonic() - started
+                return RunResult(summary, [], {}, plan_lines, planned,
+                                 report_json(summary, [], planned, prepared.locale))
+            progress.start("talents", len(set(keys)) - len(known))
             lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n),
                                         pending=(known, batches)) if keys else {}
             if job_data is not None:
