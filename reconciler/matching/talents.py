@@ -71,12 +71,13 @@ class IdentifierMatcher:
     Attributes:
         name: the key of talent.inputs that uses this matcher ("region_mobile").
         description: one line shown by `reconciler plugins`.
+        pure: True when `identify` depends only on the cells of `columns(spec)` (and spec):
+            the run then normalises each distinct combination of those cells once, not each row.
+            Default False: a plugin matcher is asked for every row.
     """
 
     name: str = ""
     description: str = ""
-    # True when `identify` depends on nothing but the cells of `columns(spec)` (and spec):
-    # the run then normalises each distinct combination of those cells once, not each row.
     pure: bool = False
 
     def columns(self, spec: Any) -> list[str]:
@@ -106,6 +107,9 @@ class DecisionRule:
     Attributes:
         name: the value of talent.mode that uses this rule ("strict").
         description: one line shown by `reconciler plugins`.
+        pure: True when `identify` depends only on the cells of `columns(spec)` (and spec):
+            the run then normalises each distinct combination of those cells once, not each row.
+            Default False: a plugin matcher is asked for every row.
     """
 
     name: str = ""
