@@ -133,6 +133,10 @@ def test_status_cells_show_the_labels_of_the_locale_with_the_fill_of_the_status(
     assert [fill_of(sheet.cell(n, col)) for n in range(3, 3 + len(ROWS))] == [STATUS_FILLS[s] for s in TALENT]
     summary, review = book.sheetnames[-2:]
     assert (summary, review) == (("汇总", "待处理") if locale == "zh-CN" else ("Summary", "To review"))
+    firsts = [row[0].value for row in book[summary].iter_rows() if row and isinstance(row[0].value, str)]
+    talent_requests = "人才查询（hire/v1/talents/batch_get_id）" if locale == "zh-CN" else \
+        "talent lookups (hire/v1/talents/batch_get_id)"
+    assert talent_requests in firsts  # what a request was for, in her words; the path for whoever grants scopes
 
 
 def test_status_labels_keys_writes_the_keys_with_the_same_fills(tmp_path, env, writer):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from reconciler.messages.render import render, text
+from reconciler.messages.render import is_key, render, text
 from reconciler.model import JOB_STATUSES, TALENT_STATUSES, WriteContext
 from reconciler.writers.added import AddedCell, AddedSheet, link_to
 from reconciler.writers.annotation import STATUS_FILLS, shown_status
@@ -25,6 +25,12 @@ def local_time(moment: dt.datetime, locale: str) -> str:
     local = moment.astimezone()
     offset = local.strftime("%z") or "+0000"
     return text("label.time", locale, time=local.strftime("%Y-%m-%d %H:%M:%S"), offset=f"{offset[:3]}:{offset[3:]}")
+
+
+def _endpoint(path: str, locale: str) -> str:
+    """What a request was for, in the reader's words, with Feishu's path for whoever checks the app's scopes."""
+    key = "endpoint." + path.replace("/", ".")
+    return text("label.endpoint_named", locale, name=text(key, locale), path=path) if is_key(key) else path
 
 
 def _meaning(section: str, status: str, kind: str, locale: str) -> str:
@@ -76,7 +82,7 @@ def summary_sheet(ctx: WriteContext, title: str, reconciled_title: str, review: 
                 AddedCell(_meaning(section, status, "todo", locale), wrap=True),
             ])
     rows += [[], heading("requests_cache"), heading("endpoint", "requests")]
-    rows += [plain(endpoint, count) for endpoint, count in summary.requests.items()]
+    rows += [plain(_endpoint(path, locale), count) for path, count in summary.requests.items()]
     rows += [
         plain(label("requests_total"), sum(summary.requests.values())),
         plain(label("cache_hits"), summary.cache_hits),
