@@ -82,7 +82,7 @@ def summary_sheet(ctx: WriteContext, title: str, reconciled_title: str, review: 
                 AddedCell(_meaning(section, status, "todo", locale), wrap=True),
             ])
     rows += [[], heading("requests_cache"), heading("endpoint", "requests")]
-    rows += [plain(_endpoint(path, locale), count) for path, count in summary.requests.items()]
+    rows += [[AddedCell(_endpoint(path, locale), wrap=True), AddedCell(count)] for path, count in summary.requests.items()]
     rows += [
         plain(label("requests_total"), sum(summary.requests.values())),
         plain(label("cache_hits"), summary.cache_hits),
