@@ -307,3 +307,14 @@ def test_a_cache_file_of_another_user_is_named_and_left_alone(work):
     done = reconciler("run", "recipe.yaml", "in.xlsx", "--sandbox", cwd=work)
     one_sentence(done, 1, str(cache), "another user")
     assert cache.stat().st_uid == 65534
+
+
+def test_a_damaged_shared_rate_limit_file_is_moved_aside_and_started_anew(work):
+    shared = work / "cache" / "feishu-ratelimit.sqlite"  # beside RECONCILER_CACHE_PATH
+    shared.parent.mkdir()
+    shared.write_bytes(b"\x0a\x00\x00\x00" + bytes(4092))  # page 1 overwritten: SQLite cannot open it
+    done = reconciler("run", "recipe.yaml", "in.xlsx", "--sandbox", "-q", cwd=work)
+    assert done.returncode == 0, done.stderr
+    aside = [p for p in shared.parent.iterdir() if p.name.startswith("feishu-ratelimit.sqlite.damaged-")]
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"\x0a\x00\x00\x00")  # kept, not deleted
+    assert shared.read_bytes().startswith(b"SQLite format 3\x00")

@@ -11,11 +11,15 @@ sentence naming the file, and left untouched.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from reconciler.errors import ReconcilerError
+
+log = logging.getLogger("reconciler.feishu.cache")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # requests-cache (responses, redirects), the per-key store (talent_keys), pyrate-limiter's buckets.
@@ -99,3 +103,33 @@ def damaged(path: Path, exc: BaseException) -> CacheFileError:
     if "full" in reason.lower():
         return CacheFileError("error.cache_disk_full", path=path, reason=reason)
     return CacheFileError("error.cache_damaged", path=path, reason=reason)
+
+
+def claim_ratelimit_file(path: Path) -> None:
+    """`claim` for the shared rate-limit file, which holds no answers, only the stamps of
+    the last minute's requests. A damaged one (seen after a crash of a run) would stop
+    every run on the machine, so it is moved aside (never deleted) and started anew."""
+    path = Path(os.path.abspath(path))
+    if path not in _claimed and path.exists() and path.stat().st_size and not _readable_sqlite(path):
+        aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+        os.replace(path, aside)
+        for side in ("-wal", "-shm", "-journal"):
+            stale = Path(f"{path}{side}")
+            if stale.exists():
+                os.replace(stale, Path(f"{aside}{side}"))
+        log.warning("the shared rate-limit file was damaged; moved aside to %s and started anew", aside.name)
+    claim(path)
+
+
+def _readable_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return False
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return connection.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error):
+        return False

@@ -30,7 +30,7 @@ from requests_cache import CachedSession, SQLiteCache, create_key
 from requests_ratelimiter import LimiterAdapter
 
 from reconciler.errors import ReconcilerError
-from reconciler.feishu.cacheowner import claim, damaged, sqlite_file
+from reconciler.feishu.cacheowner import claim, claim_ratelimit_file, damaged, sqlite_file
 from reconciler.feishu.counters import Counters
 from reconciler.feishu.endpoints import API_PREFIX, ENDPOINTS, JSON_CONTENT_TYPE, Endpoint, EndpointTable
 from reconciler.feishu.ratelimit import REDIS_RATELIMIT_PREFIX as REDIS_RATELIMIT_PREFIX  # re-exported
@@ -128,7 +128,7 @@ def make_limiter(limits: RateLimits | None, cache: CacheSettings | None = None, 
         factory = EndpointBucketFactory(rates_for, bucket_class=RedisBucket, bucket_init_kwargs={"redis": redis})
     elif cache is not None and cache.ratelimit_path is not None:
         path = cache.ratelimit_path
-        private_file(path)
+        claim_ratelimit_file(path)
         private_file(Path(f"{path}.lock"))  # the file lock pyrate-limiter takes around each check-and-insert
         factory = EndpointBucketFactory(
             rates_for, bucket_class=SQLiteBucket, bucket_init_kwargs={"path": path, "use_file_lock": True}
