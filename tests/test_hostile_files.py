@@ -15,6 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from reconciler.sandbox import SANDBOX_APP_ID, SANDBOX_APP_SECRET
+
 RECIPE = "version: 1\nname: hostile\ntalent:\n  inputs:\n    mobile: 手机号\n    email: 邮箱\n  columns: {talent_id: Talent ID}\n"
 GOOD = [["姓名", "手机号", "邮箱"], ["张伟", "13800138001", "zhang.wei@example.com"],
         ["李娜", "13900139002", "li.na@example.com"]]
@@ -309,11 +311,12 @@ def test_a_cache_file_of_another_user_is_named_and_left_alone(work):
     assert cache.stat().st_uid == 65534
 
 
-def test_a_damaged_shared_rate_limit_file_is_moved_aside_and_started_anew(work):
+def test_a_damaged_shared_rate_limit_file_is_moved_aside_and_started_anew(work, sandbox):
     shared = work / "cache" / "feishu-ratelimit.sqlite"  # beside RECONCILER_CACHE_PATH
     shared.parent.mkdir()
     shared.write_bytes(b"\x0a\x00\x00\x00" + bytes(4092))  # page 1 overwritten: SQLite cannot open it
-    done = reconciler("run", "recipe.yaml", "in.xlsx", "--sandbox", "-q", cwd=work)
+    env = {"FEISHU_BASE_URL": sandbox.url, "FEISHU_APP_ID": SANDBOX_APP_ID, "FEISHU_APP_SECRET": SANDBOX_APP_SECRET}
+    done = reconciler("run", "recipe.yaml", "in.xlsx", "-q", cwd=work, env=env)  # a tenant's run: the shared file
     assert done.returncode == 0, done.stderr
     aside = [p for p in shared.parent.iterdir() if p.name.startswith("feishu-ratelimit.sqlite.damaged-")]
     assert len(aside) == 1 and aside[0].read_bytes().startswith(b"\x0a\x00\x00\x00")  # kept, not deleted
