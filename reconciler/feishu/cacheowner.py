@@ -11,6 +11,7 @@ sentence naming the file, and left untouched.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -59,7 +60,7 @@ def is_ours(path: Path) -> bool:
         # connection from here while runs write it made runs lose cache writes: trust the header.
         return True
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     except sqlite3.Error:
         return True
