@@ -107,9 +107,6 @@ class DecisionRule:
     Attributes:
         name: the value of talent.mode that uses this rule ("strict").
         description: one line shown by `reconciler plugins`.
-        pure: True when `identify` depends only on the cells of `columns(spec)` (and spec):
-            the run then normalises each distinct combination of those cells once, not each row.
-            Default False: a plugin matcher is asked for every row.
     """
 
     name: str = ""
