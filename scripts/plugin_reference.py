@@ -162,6 +162,8 @@ def _fields(cls) -> list[tuple[str, str, str, str]]:
                          _default_text(info.default, info.default_factory), meaning))
     elif dataclasses.is_dataclass(cls):
         for field in dataclasses.fields(cls):
+            if field.name.startswith("_"):  # private (TalentKey's cached hash)
+                continue
             rows.append((field.name, _type_text(annotations.get(field.name, field.type)),
                          _default_text(field.default, field.default_factory), notes.get(field.name, "")))
     else:

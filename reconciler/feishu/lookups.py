@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from reconciler.errors import FeishuAuthError, FeishuError
@@ -19,7 +19,7 @@ from reconciler.messages.render import Message
 from reconciler.feishu.client import FeishuClient, InvalidMobileError
 from reconciler.feishu.endpoints import TALENT_IDS
 from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
-from reconciler.feishu.keystore import KeyStore
+from reconciler.feishu.keystore import KeyStore, stored_talents
 from reconciler.privacy.masking import mask
 from reconciler.feishu.models import Talent
 
@@ -38,6 +38,50 @@ class KeyLookup:
 
     talents: tuple[Talent, ...] = ()
     error: Message | None = None
+
+
+class Answers(Mapping[TalentKey, KeyLookup]):
+    """Every key's answer: those Feishu gave in this run, and those read from the key store.
+
+    The stored ones stay as stored (JSON text) until a row asks for its key, and are
+    decoded each time one does (a key is seldom asked twice): the decisions go row by
+    row and need only that row's talents, while decoding all ~150,000 answers of a warm
+    100,000-row sheet up front held ~200 MB before the first row was decided.
+    """
+
+    def __init__(self, stored: dict[TalentKey, str] | None = None):
+        self._stored = stored or {}
+        self._fetched: dict[TalentKey, KeyLookup] = {}
+
+    def __getitem__(self, key: TalentKey) -> KeyLookup:
+        found = self._fetched.get(key)
+        if found is not None:
+            return found
+        return KeyLookup(tuple(stored_talents(self._stored[key])))
+
+    def get(self, key: TalentKey, default=None):  # Mapping's get goes through a KeyError per miss
+        found = self._fetched.get(key)
+        if found is not None:
+            return found
+        stored = self._stored.get(key)
+        return default if stored is None else KeyLookup(tuple(stored_talents(stored)))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._fetched or key in self._stored
+
+    def __iter__(self) -> Iterator[TalentKey]:
+        yield from self._fetched
+        yield from (key for key in self._stored if key not in self._fetched)
+
+    def __bool__(self) -> bool:  # Mapping's would count every key
+        return bool(self._fetched or self._stored)
+
+    def __len__(self) -> int:
+        return len(self._fetched) + sum(1 for key in self._stored if key not in self._fetched)
+
+    def update(self, answers: dict[TalentKey, KeyLookup]) -> None:
+        """Add answers Feishu gave."""
+        self._fetched.update(answers)
 
 
 @dataclass(frozen=True)
@@ -87,15 +131,14 @@ class TalentLookup:
         self.client = client
         self.store = store
 
-    def pending(self, keys: Iterable[TalentKey]) -> tuple[dict[TalentKey, KeyLookup], list[Batch]]:
+    def pending(self, keys: Iterable[TalentKey]) -> tuple[Answers, list[Batch]]:
         """Answers already known, and the batches still to send (for --dry-run and run)."""
         distinct = set(keys)
-        stored = self.store.get_many(distinct) if self.store else {}
-        known = {key: KeyLookup(tuple(talents)) for key, talents in stored.items()}
-        return known, plan_batches(key for key in distinct if key not in stored)
+        stored = self.store.get_many_stored(distinct) if self.store else {}
+        return Answers(stored), plan_batches(key for key in distinct if key not in stored)
 
     def run(self, keys: Iterable[TalentKey], progress: Callable[[int], None] | None = None,
-            pending: tuple[dict[TalentKey, KeyLookup], list[Batch]] | None = None) -> dict[TalentKey, KeyLookup]:
+            pending: tuple[Answers, list[Batch]] | None = None) -> Answers:
         """Every key's answer; `pending` is what `pending(keys)` returned, when the caller already asked
         (its dict of known answers is completed and returned: a 100,000-row sheet has ~150,000 keys)."""
         results, batches = pending if pending is not None else self.pending(keys)

@@ -8,6 +8,7 @@ else en-US.
 from __future__ import annotations
 
 import locale as _locale
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ ZH, EN = "zh-CN", "en-US"
 LOCALES = (ZH, EN)
 
 
+@functools.lru_cache(maxsize=64)  # a run asks about the same one or two tags for every cell it writes
 def normalise_locale(tag: str | None) -> str | None:
     """zh-CN or en-US for a language tag (zh, zh_CN.UTF-8, Chinese (Simplified)_China, en, fr-FR...);
     None when the tag expresses no preference (empty, C, POSIX)."""
