@@ -50,11 +50,10 @@ def test_editing_five_rows_costs_at_most_three_requests_per_edited_row(tmp_path)
 
 
 def test_keystore_rebuilds_talents_like_model_construct():
-    from reconciler.feishu.keystore import _stored_talent
-    from reconciler.feishu.models import Talent
+    from reconciler.feishu.models import Talent, trusted_talent
 
     for fields in ({"talent_id": "1"}, {"talent_id": "2", "mobile_code": "86", "mobile_number": "13800138000",
                                         "is_onboarded": False, "new_field": {"x": 1}}):
-        rebuilt, reference = _stored_talent(dict(fields)), Talent.model_construct(**fields)
+        rebuilt, reference = trusted_talent(dict(fields)), Talent.model_construct(**fields)
         assert rebuilt == reference and rebuilt.model_dump() == reference.model_dump()
         assert rebuilt.model_extra == reference.model_extra and rebuilt.model_fields_set == reference.model_fields_set

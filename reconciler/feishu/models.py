@@ -8,9 +8,17 @@ missing from an answer stays None: for scoped fields that means "no scope", not
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+
+@functools.cache
+def declared_fields(model: type[BaseModel]) -> frozenset[str]:
+    """A model's declared field names: `model_fields` goes through a descriptor on every
+    access, and a 100,000-row run asks for a few values of every row."""
+    return frozenset(model.model_fields)
 
 
 class _Tolerant(BaseModel):
@@ -68,6 +76,33 @@ class Talent(_Tolerant):
     is_onboarded: bool | None = None  # None: the app lacks hire:talent_onboard_status:readonly
 
 
+_TALENT_FIELDS = Talent.model_fields
+_TALENT_DEFAULTS = {name: f.default for name, f in _TALENT_FIELDS.items() if not f.is_required()}
+
+
+def trusted_talent(fields: dict) -> Talent:
+    """A talent from fields validated before (stored answers, answers merged), not validated again.
+
+    What pydantic's `model_construct` does for this flat model (declared fields over
+    their defaults, the rest as extras, the fields set), without its per-call
+    generality: 1.2 us instead of 5 us a talent, and a warm 100,000-row run rebuilds
+    ~190,000 of them (test_keystore_rebuilds_talents_like_model_construct checks
+    the two agree)."""
+    values = dict(_TALENT_DEFAULTS)
+    extra: dict = {}
+    for name, value in fields.items():
+        if name in _TALENT_FIELDS:
+            values[name] = value
+        else:
+            extra[name] = value
+    talent = Talent.__new__(Talent)
+    object.__setattr__(talent, "__dict__", values)
+    object.__setattr__(talent, "__pydantic_fields_set__", set(fields) - extra.keys())
+    object.__setattr__(talent, "__pydantic_extra__", extra)
+    object.__setattr__(talent, "__pydantic_private__", None)
+    return talent
+
+
 class JobData(_Tolerant):
     """One job_data object of GET /corehr/v1/job_datas (every field of the seed page)."""
 
@@ -110,7 +145,7 @@ class JobData(_Tolerant):
             if node is None:
                 return None
             if isinstance(node, BaseModel):
-                if part in type(node).model_fields:
+                if part in declared_fields(type(node)):
                     node = getattr(node, part)
                 else:
                     node = (node.model_extra or {}).get(part)

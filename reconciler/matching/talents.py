@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.feishu import KeyLookup, Talent, TalentKey
+from reconciler.feishu.models import trusted_talent
 from reconciler.model import Cell, SheetRow
 from reconciler.matching.normalize import Normalised
 from reconciler.errors import OptionError
@@ -179,7 +180,7 @@ def merge_talent(talent_id: str, resolved: list[Resolved]) -> Talent:
         for name, value in (*record.__dict__.items(), *(record.model_extra or {}).items()):
             if value is not None and name not in merged:
                 merged[name] = value
-    return Talent.model_construct(**merged) if merged else Talent(talent_id=talent_id)
+    return trusted_talent(merged) if merged else Talent(talent_id=talent_id)
 
 
 def decide_talent(resolved: list[Resolved], *, require_all: bool) -> TalentDecision:

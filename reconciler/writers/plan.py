@@ -8,6 +8,7 @@ from typing import Any
 
 from reconciler.errors import UsageError
 from reconciler.feishu import Talent
+from reconciler.feishu.models import declared_fields
 from reconciler.model import OutputColumn
 from reconciler.recipe import Recipe
 
@@ -39,7 +40,7 @@ def output_columns(recipe: Recipe) -> list[OutputColumn]:
 def talent_values(recipe: Recipe, talent: Talent) -> dict[str, Any]:
     values = {}
     for field, header in recipe.talent.columns.items():
-        value = getattr(talent, field, None) if field in type(talent).model_fields else (talent.model_extra or {}).get(field)
+        value = getattr(talent, field, None) if field in declared_fields(type(talent)) else (talent.model_extra or {}).get(field)
         values[header] = value
     return values
 
