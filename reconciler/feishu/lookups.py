@@ -41,30 +41,45 @@ class KeyLookup:
 
 
 class Answers(Mapping[TalentKey, KeyLookup]):
-    """Every key's answer: those Feishu gave in this run, and those read from the key store.
+    """Every key's answer: those Feishu gave in this run, and those in the key store.
 
-    The stored ones stay as stored (JSON text) until a row asks for its key, and are
-    decoded each time one does (a key is seldom asked twice): the decisions go row by
-    row and need only that row's talents, while decoding all ~150,000 answers of a warm
-    100,000-row sheet up front held ~200 MB before the first row was decided.
+    The stored ones stay in the store until rows ask for them: `load(keys)` reads the
+    next rows' answers in one go (forgetting the ones read before), and each is decoded
+    when a row asks for it. Read and decoded up front, the ~150,000 answers of a warm
+    100,000-row sheet held ~200 MB before the first row was decided.
     """
 
-    def __init__(self, stored: dict[TalentKey, str] | None = None):
-        self._stored = stored or {}
+    def __init__(self, store: KeyStore | None = None, stored: set[TalentKey] | None = None,
+                 fresh_after: float = float("-inf")):
+        self._store = store
+        self._stored = stored or set()
+        self._fresh_after = fresh_after  # the one the keys were found fresh with: they stay fresh this run
         self._fetched: dict[TalentKey, KeyLookup] = {}
+        self._loaded: dict[TalentKey, str] = {}
+
+    def load(self, keys: Iterable[TalentKey]) -> None:
+        """Read the stored answers of these keys (the next rows') at once."""
+        wanted = {key for key in keys if key in self._stored and key not in self._fetched}
+        self._loaded = self._store.get_many_stored(wanted, self._fresh_after) if wanted and self._store else {}
 
     def __getitem__(self, key: TalentKey) -> KeyLookup:
-        found = self._fetched.get(key)
-        if found is not None:
-            return found
-        return KeyLookup(tuple(stored_talents(self._stored[key])))
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
     def get(self, key: TalentKey, default=None):  # Mapping's get goes through a KeyError per miss
         found = self._fetched.get(key)
         if found is not None:
             return found
-        stored = self._stored.get(key)
-        return default if stored is None else KeyLookup(tuple(stored_talents(stored)))
+        if key not in self._stored:
+            return default
+        text = self._loaded.get(key)
+        if text is None:  # not loaded ahead: read alone
+            text = self._store.get_many_stored([key], self._fresh_after).get(key) if self._store else None
+            if text is None:  # gone from the store since (a `cache clear` meanwhile)
+                return default
+        return KeyLookup(tuple(stored_talents(text)))
 
     def __contains__(self, key: object) -> bool:
         return key in self._fetched or key in self._stored
@@ -134,8 +149,11 @@ class TalentLookup:
     def pending(self, keys: Iterable[TalentKey]) -> tuple[Answers, list[Batch]]:
         """Answers already known, and the batches still to send (for --dry-run and run)."""
         distinct = set(keys)
-        stored = self.store.get_many_stored(distinct) if self.store else {}
-        return Answers(stored), plan_batches(key for key in distinct if key not in stored)
+        if not self.store:
+            return Answers(), plan_batches(distinct)
+        fresh_after = self.store.fresh_after()
+        stored = self.store.fresh_keys(distinct, fresh_after)
+        return Answers(self.store, stored, fresh_after), plan_batches(key for key in distinct if key not in stored)
 
     def run(self, keys: Iterable[TalentKey], progress: Callable[[int], None] | None = None,
             pending: tuple[Answers, list[Batch]] | None = None) -> Answers:

@@ -14,6 +14,9 @@ from reconciler.pipeline.options import Prepared
 from reconciler.writers.plan import talent_values
 
 log = logging.getLogger("reconciler.run")
+# Rows whose stored talent answers are read at a time: few enough to hold (~8 MB),
+# many enough that neighbouring keys share the store's index pages.
+ANSWERS_AHEAD = 10_000
 
 
 def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSummary, names=None) -> dict[int, RowOutcome]:
@@ -21,7 +24,11 @@ def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSum
     outcomes: dict[int, RowOutcome] = {}
     onboard_missing = False
     repeats = Repeats()
-    for row in sheet.rows:
+    load = getattr(lookups, "load", None)
+    for index, row in enumerate(sheet.rows):
+        if load is not None and index % ANSWERS_AHEAD == 0:  # the next rows' stored answers, in one read
+            load(r.normalised.key for later in sheet.rows[index : index + ANSWERS_AHEAD]
+                 for r in prepared.identifiers.get(later.number, ()) if r.normalised.key is not None)
         outcome = RowOutcome(row.number)
         resolved = []
         if recipe.talent is not None:

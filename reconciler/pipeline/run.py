@@ -36,7 +36,7 @@ from reconciler.pipeline.prepare import prepare
 from reconciler.pipeline.report import count_outcomes, report_json
 from reconciler.privacy.logfile import remove_handler, setup_file_logging
 from reconciler.recipe import Recipe
-from reconciler.sheets.read import gc_paused
+from reconciler.memory import gc_paused, give_back_memory
 from reconciler.writers.plan import output_columns
 
 log = logging.getLogger("reconciler.run")
@@ -113,6 +113,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                 job_data = side.submit(fetch_job_data_and_names, recipe, sheet, employees, job_fetcher, job_plan,
                                        names, progress)
             known, batches = talent_lookup.pending(keys)
+            give_back_memory()
             planned = ENDPOINTS.by_path({TALENT_IDS.name: len(batches),
                                          JOB_DATAS.name: job_plan.requests if job_plan else 0})
             plan_lines = [f"talents: {len(set(keys))} distinct identifiers, {len(known)} known from the cache, "
@@ -140,6 +141,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                                 for reason, n in client.failures.items())
         # Done with (the future holds the job data too): let the writers reuse their memory.
         keys = known = lookups = fetched = job_data = None
+        give_back_memory()
         columns = output_columns(recipe) + prepared.plugin_columns
         plugin_hooks.apply_row_outputs(sheet, outcomes, recipe, columns)  # before counting: a plugin may change a status
         count_outcomes(summary, outcomes, client, names=planned if names else None)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from reconciler.errors import SheetError
 from reconciler.model import WriteContext
 from reconciler.ooxml import parts as ooxml, xmltext
 from reconciler.writers.added import AddedSheet
-from reconciler.writers.added_xml import added_sheet_xml, defined_names, defined_names_edit
+from reconciler.writers.added_xml import added_sheet_chunks, defined_names, defined_names_edit
 from reconciler.writers.cellxml import CellRenderer
 from reconciler.writers.comment_parts import check_mergeable, plan_comment_parts, write_comment_parts
 from reconciler.writers.common import atomic_output, check_output_path
@@ -184,7 +185,9 @@ class _Copy:
         written = []
         for added in added_sheets(self.ctx, [s.name for s in self.book.sheets], self.entry.name):
             part = ooxml.free_name(self.names, "xl/worksheets/sheet{}.xml")
-            out.writestr(part, added_sheet_xml(added, self.styles, renderer))
+            with out.open(_new_entry(part), "w", force_zip64=True) as handle:
+                for chunk in added_sheet_chunks(added, self.styles, renderer):
+                    handle.write(chunk)
             self.names.add(part)
             written.append((added, part))
         return written
@@ -319,6 +322,14 @@ class _InBackground:
         self._thread.join()
         if self._failure is not None and exc[0] is None:
             raise self._failure
+
+
+def _new_entry(name: str) -> zipfile.ZipInfo:
+    """An entry as `ZipFile.writestr(name, ...)` makes one, for a part written in pieces."""
+    entry = zipfile.ZipInfo(name, time.localtime(time.time())[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o600 << 16
+    return entry
 
 
 def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

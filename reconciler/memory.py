@@ -1,0 +1,52 @@
+"""A big run's memory: the cycle collector paused, freed memory handed back.
+
+Both matter only for big sheets (tens of thousands of rows), and both are safe for
+any size: nothing here changes what a run computes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import sys
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cycle collector off for a while (nested use is fine).
+
+    Reading builds ~1M small acyclic objects, and a run millions more: the collector
+    rescanning the growing heap made a 100k-row read ~50% slower, and none of it can
+    be garbage (acyclic objects are freed by reference counting as usual)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    with contextlib.suppress(OSError, AttributeError):
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    return None
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back_memory() -> None:
+    """Hand the memory freed so far back to the system (Linux's C library; elsewhere nothing).
+
+    The C library keeps freed memory for later use rather than returning it, so a
+    stage's garbage (the spreadsheet reader's copy of the whole sheet, ~70 MB at
+    100,000 rows; the store's answers once read) stayed counted in the run's memory
+    after it was done with. Called between stages, when much has just been freed."""
+    if _TRIM is not None:
+        _TRIM(0)
