@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pyrate_limiter import RateItem
 
@@ -239,3 +241,45 @@ def test_the_pacer_spreads_a_window_instead_of_spending_it_at_once():
         assert 0 < waiting <= 81
     finally:
         limiter.close()
+
+
+def _stored_run(make_client, tmp_path, keys, **store_options):
+    client = make_client(cache=True)
+    store = KeyStore(tmp_path / "cache.sqlite", app_key=client.app_key, expire_after=3600, **store_options)
+    TalentLookup(client, store).run(keys)
+    return store
+
+
+def test_stored_answers_are_read_when_rows_ask_and_a_stale_one_is_asked_again(sandbox, make_client, tmp_path):
+    keys = [ZHANG, WANG_EMAIL, TalentKey("id_number", "1", "110101199003070011")]
+    store = _stored_run(make_client, tmp_path, keys)
+    client = make_client(cache=True)
+    known, batches = TalentLookup(client, store).pending(keys)
+    assert batches == [] and set(known) == set(keys) and len(known) == 3
+    known.load([ZHANG])  # read ahead for the next rows; the others are read alone when asked
+    assert known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
+    assert known[WANG_EMAIL].talents[0].talent_id == known.get(WANG_EMAIL).talents[0].talent_id
+    assert known.get(TalentKey("email", "", "nobody@example.com")) is None
+    # Stored 2 hours ago with a 1-hour expiry: the key is asked again, its record's time read from its start.
+    with store._dict.connection() as con:
+        con.execute(f"UPDATE {store._dict.table_name} SET value = replace(value, ?, ?)",
+                    ('{"t": ', '{"t": 1'))  # 1 followed by the old digits: far in the future...
+    assert store.fresh_keys(keys) == set(keys)
+    with store._dict.connection() as con:
+        con.execute(f"UPDATE {store._dict.table_name} SET value = replace(value, '{{\"t\": 1', '{{\"t\": -')")
+    assert store.fresh_keys(keys) == set()  # ...and far in the past
+    assert len(TalentLookup(client, store).pending(keys)[1]) == 3
+
+
+def test_a_record_of_another_shape_is_read_whole_and_a_vanished_one_is_no_answer(sandbox, make_client, tmp_path):
+    store = _stored_run(make_client, tmp_path, [ZHANG, WANG_EMAIL])
+    with store._dict.connection() as con:  # the same JSON, keys in another order: no quick read of its time
+        rows = con.execute(f"SELECT key, value FROM {store._dict.table_name}").fetchall()
+        for name, value in rows:
+            record = json.loads(value)
+            con.execute(f"UPDATE {store._dict.table_name} SET value = ? WHERE key = ?",
+                        (json.dumps({"v": record["v"], "t": record["t"]}), name))
+    known, batches = TalentLookup(make_client(cache=True), store).pending([ZHANG, WANG_EMAIL])
+    assert batches == [] and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
+    store.clear()  # e.g. `reconciler cache clear` from another window while this run decides
+    assert known.get(WANG_EMAIL) is None and WANG_EMAIL in known
