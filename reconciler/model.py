@@ -56,27 +56,68 @@ class Cell:
 BLANK = Cell(None, "")
 
 
-@dataclass(slots=True)
 class SheetRow:
     """A data row below the header row.
 
     Attributes:
         number: the 1-based row number in the sheet, as Excel shows it (the key of `outcomes`).
         cells: header -> Cell; read a column with `row.get(header)`, which gives an empty Cell
-            (value None, text "") for a header the row lacks.
+            (value None, text "") for a header the row lacks. `cells` is made when asked
+            (a new dict each time): change a row by making a new one.
     """
 
+    # A row read from a sheet keeps its cells in a list and shares one header -> position
+    # dict with every other row: a dict of its own per row took ~45 MB at 100,000 rows.
+    __slots__ = ("number", "_columns", "_values")
+
     number: int
-    cells: dict[str, Cell]
+
+    def __init__(self, number: int, cells: dict[str, Cell]):
+        self.number = number
+        self._columns = {header: index for index, header in enumerate(cells)}
+        self._values = list(cells.values())
+
+    @classmethod
+    def _at_columns(cls, number: int, columns: dict[str, int], values: list[Cell]) -> SheetRow:
+        """A row whose cell under `header` is `values[columns[header]]` (`columns` shared by the rows of a sheet)."""
+        row = cls.__new__(cls)
+        row.number, row._columns, row._values = number, columns, values
+        return row
+
+    @property
+    def cells(self) -> dict[str, Cell]:
+        """header -> Cell, in column order; read one column with `row.get(header)`. Made when
+        asked (a new dict each time): change a row by making a new one."""
+        values = self._values
+        return {header: values[index] for header, index in self._columns.items()}
 
     def get(self, header: str) -> Cell:
         """The row's cell under `header`; an empty Cell (value None, text "") when there is none."""
-        return self.cells.get(header, BLANK)
+        index = self._columns.get(header)
+        return BLANK if index is None else self._values[index]
 
     @property
     def is_blank(self) -> bool:
         """True when every cell of the row is blank."""
-        return all(c.is_blank for c in self.cells.values())
+        values = self._values
+        return all(values[index].is_blank for index in self._columns.values())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SheetRow):
+            return NotImplemented
+        return self.number == other.number and self.cells == other.cells
+
+    __hash__ = None  # type: ignore[assignment]  # as the dataclass it was: rows are compared, not hashed
+
+    def __repr__(self) -> str:
+        return f"SheetRow(number={self.number!r}, cells={self.cells!r})"
+
+    def __getstate__(self):
+        return (self.number, self.cells)
+
+    def __setstate__(self, state) -> None:
+        number, cells = state
+        self.__init__(number, cells)
 
 
 @dataclass

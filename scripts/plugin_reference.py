@@ -22,6 +22,7 @@ import re
 import sys
 import textwrap
 import tokenize
+import types
 import typing
 from pathlib import Path
 
@@ -170,7 +171,10 @@ def _fields(cls) -> list[tuple[str, str, str, str]]:
         for name, annotation in annotations.items():
             if name.startswith("_") or name in ("key", "params") and cls.__name__ != "Message":
                 continue
-            rows.append((name, _type_text(annotation), _default_text(getattr(cls, name, dataclasses.MISSING), None),
+            default = getattr(cls, name, dataclasses.MISSING)
+            if isinstance(default, types.MemberDescriptorType):  # a __slots__ attribute: set by __init__
+                default = dataclasses.MISSING
+            rows.append((name, _type_text(annotation), _default_text(default, None),
                          notes.get(name, "")))
     return rows
 

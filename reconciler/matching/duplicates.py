@@ -8,6 +8,7 @@ row it repeats, so the person can delete one of the two.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable
 
 from reconciler.matching.talents import Resolved
@@ -15,14 +16,21 @@ from reconciler.messages.render import Message
 
 
 def row_identity(identifiers: list[Resolved], employee_key: str | None) -> Hashable | None:
-    """What makes two rows the same; None for a row with nothing to compare."""
-    keys = tuple(
-        (r.input, r.normalised.key if r.normalised.key is not None else r.normalised.display.strip())
-        for r in identifiers if r.normalised.present
-    )
-    if not keys and not employee_key:
+    """What makes two rows the same; None for a row with nothing to compare.
+
+    A 16-byte digest of the row's keys (a key, or the text of a value that is not one)
+    and its employee key: the first row of each identity is remembered to the end of
+    the decisions, and 100,000 rows' tuples of keys took ~30 MB."""
+    parts = []
+    for r in identifiers:
+        if r.normalised.present:
+            key = r.normalised.key
+            parts.append(f"{r.input}\x1f{key.kind}\x1f{key.group}\x1f{key.value}" if key is not None
+                         else f"{r.input}\x1f\x1f{r.normalised.display.strip()}")
+    if not parts and not employee_key:
         return None
-    return keys, employee_key or ""
+    parts.append(employee_key or "")
+    return hashlib.blake2b("\x1e".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class Repeats:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.feishu import EmployeeJobData, JobData
-from reconciler.model import Cell
+from reconciler.model import Cell, SheetRow
 from reconciler.feishu.names import NameBook
 from reconciler.matching.feishu_values import as_text, render
 from reconciler.matching.names import render_name
@@ -129,7 +129,7 @@ def join_job_data(
     as_of_cell: Cell | None,
     columns: dict[str, str],
     compare: dict[str, str],
-    row_cells: dict[str, Cell],
+    row: SheetRow,
     locale: str,
     names: NameBook | None = None,
 ) -> JobDecision:
@@ -149,8 +149,7 @@ def join_job_data(
     values = {header: value_of(path, header)[0] for path, header in columns.items()}
     mismatches: dict[str, str] = {}
     for header, path in compare.items():
-        cell = row_cells.get(header)
-        mine = as_text(cell.text) if cell is not None else ""
+        mine = as_text(row.get(header).text)
         if not mine:
             continue  # a blank compare cell is not compared
         value, comparable = value_of(path, header)

@@ -23,7 +23,7 @@ from reconciler.matching.normalize import Normalised
 from reconciler.matching.talents import Resolved
 from reconciler.messages.locale import choose_locale
 from reconciler.messages.render import Message
-from reconciler.model import BLANK, Sheet
+from reconciler.model import Sheet
 from reconciler.pipeline.options import Prepared, RunOptions
 from reconciler.recipe import Recipe, load_recipe, required_headers, validate_headers
 from reconciler.recipe.headers import header_issues_in_data, mapped_headers_in_data
@@ -167,11 +167,11 @@ def _identifiers(recipe: Recipe, sheet: Sheet, matchers: dict, owners: dict) -> 
     identifiers: dict[int, list[Resolved]] = {}
     for row in sheet.rows:
         found = []
-        cells = row.cells
+        get = row.get
         for name, spec, matcher, owner in inputs:
             read = columns.get(name)
             if read is not None:
-                key = (name, *[cells.get(c, BLANK) for c in read])
+                key = (name, *[get(c) for c in read])
                 normalised = memo.get(key)
                 if normalised is None:
                     normalised = memo[key] = identify(matcher, row, spec, owner)

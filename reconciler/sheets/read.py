@@ -158,20 +158,19 @@ def _data_rows(
     for index, header in enumerate(headers):
         if header:
             columns.setdefault(header, index)  # a repeated header reads its first column
-    wanted = list(columns.items())
     rows: list[SheetRow] = []
     formula_rows: list[SheetRow] = []
     # A blank row with an unsaved formula counts only if a non-blank row follows
     # (as every row did when blank rows were kept up to the last non-blank one).
     pending: list[SheetRow] = []
+    indexes = list(columns.values())
     for row_number, cells in enumerate(grid.rows(header_row + 1, None, len(headers)), start=header_row + 1):
-        row_cells = {header: cells[index] for header, index in wanted}
-        if all(c is BLANK or c.is_blank for c in row_cells.values()):
-            if any(c.unsaved_formula for c in row_cells.values()):
-                pending.append(SheetRow(row_number, row_cells))
+        if all(cells[index] is BLANK or cells[index].is_blank for index in indexes):
+            if any(cells[index].unsaved_formula for index in indexes):
+                pending.append(SheetRow._at_columns(row_number, columns, cells))
             continue
         if pending:
             formula_rows += pending
             pending.clear()
-        rows.append(SheetRow(row_number, row_cells))
+        rows.append(SheetRow._at_columns(row_number, columns, cells))
     return rows, formula_rows

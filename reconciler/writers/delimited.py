@@ -47,14 +47,15 @@ def _records(ctx: WriteContext) -> Iterator[tuple[int, dict[str, Any]]]:
     output = {c.header: c for c in ctx.columns}
     for row in ctx.sheet.rows:
         outcome = ctx.outcomes.get(row.number)
+        cells = row.cells  # made when asked: once a row
         record: dict[str, Any] = {}
         for header in columns:
             if header in output and outcome is not None:
                 value = outcome_value(output[header], outcome, ctx.status_columns, ctx.locale)
                 # IDs and phones stay text in every format, as in the xlsx copy
                 record[header] = text_of(value) if output[header].kind == "text" and value is not None else value
-            elif header in row.cells:
-                cell = row.cells[header]
+            elif header in cells:
+                cell = cells[header]
                 record[header] = _NumberText(cell.text) if cell.is_number else cell.text
             else:
                 record[header] = None
