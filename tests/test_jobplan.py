@@ -128,3 +128,22 @@ def test_the_plan_weighs_wall_time_pages_are_a_chain_per_employee_requests_go_si
     assert pages < 40
     assert (few.strategy, few.requests) == ("per_employee", 40)
     assert (many.strategy, many.requests) == ("page_all", pages)
+
+
+def test_equal_nested_values_of_job_data_are_one_object_and_unequal_ones_stay_apart():
+    from reconciler.feishu.models import JobData, share_equal_parts
+
+    def record(version: str, reason: str, rate: int) -> JobData:
+        return JobData.model_validate({
+            "version_id": version, "employment_id": "E1",
+            "assignment_start_reason": {"enum_name": reason, "display": [{"lang": "zh-CN", "value": reason + "!"}]},
+            "cost_center_rate": [{"cost_center_id": "C1", "rate": rate}]})
+
+    seen: dict = {}
+    first, second, third = (share_equal_parts(record(*args), seen)
+                            for args in (("1", "onboarding", 100), ("2", "onboarding", 100), ("3", "transfer", 50)))
+    assert first.assignment_start_reason is second.assignment_start_reason
+    assert first.cost_center_rate is second.cost_center_rate
+    assert third.assignment_start_reason is not first.assignment_start_reason
+    assert third.field("assignment_start_reason.enum_name") == "transfer" and third.cost_center_rate[0].rate == 50
+    assert second == record("2", "onboarding", 100) and second.version_id == "2"  # what it says is unchanged

@@ -36,7 +36,7 @@ from reconciler.feishu.client import FeishuClient, job_datas_params
 from reconciler.feishu.endpoints import JOB_DATAS
 from reconciler.messages.render import Message
 from reconciler.feishu.keystore import KeyStore
-from reconciler.feishu.models import JobData
+from reconciler.feishu.models import JobData, share_equal_parts
 
 PAGE_SIZE = JOB_DATAS.page_size or 100
 FEW_EMPLOYEES = 20  # with T unknown, this many or fewer are cheaper one by one
@@ -94,6 +94,7 @@ class JobDataFetcher:
         self.user_id_type = user_id_type
         self.department_id_type = department_id_type
         self.get_all_version = get_all_version
+        self._seen: dict = {}  # nested values shared between records (share_equal_parts)
         self.store = store
 
     def _query(self) -> dict:
@@ -175,7 +176,7 @@ class JobDataFetcher:
                     last_page = {i.employment_id for i in page.items if i.employment_id in remaining or i.employment_id in found}
                     for item in page.items:
                         if item.employment_id in last_page:
-                            found[item.employment_id].append(item)
+                            found[item.employment_id].append(share_equal_parts(item, self._seen))
                     hit = len(last_page & remaining)
                     remaining -= last_page
                     if progress and hit:
@@ -219,7 +220,7 @@ class JobDataFetcher:
     def _one(self, employee: str) -> EmployeeJobData:
         try:
             items = self.client.iter_job_datas(page_size=PAGE_SIZE, employment_id=employee, **self._query())
-            return EmployeeJobData(tuple(items))
+            return EmployeeJobData(tuple(share_equal_parts(item, self._seen) for item in items))
         except FeishuAuthError:
             raise
         except FeishuError as exc:

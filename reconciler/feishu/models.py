@@ -106,6 +106,20 @@ def trusted_talent(fields: dict) -> Talent:
     return talent
 
 
+def share_equal_parts(model: BaseModel, seen: dict) -> BaseModel:
+    """`model` with each nested value (an enum with its display names, a list of cost
+    centres...) replaced by an equal one `seen` before, which it then shares.
+
+    The models are frozen, so sharing is safe; a tenant's job data repeats a few dozen
+    such values thousands of times, and each, as its own models, took ~15 KB a record:
+    ~45 MB for 3,000 employees, held until the rows are decided."""
+    fields = model.__dict__
+    for name, value in list(fields.items()):
+        if value and isinstance(value, (BaseModel, list)):
+            fields[name] = seen.setdefault((name, repr(value)), value)
+    return model
+
+
 class JobData(_Tolerant):
     """One job_data object of GET /corehr/v1/job_datas (every field of the seed page)."""
 

@@ -26,11 +26,12 @@ def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSum
     repeats = Repeats()
     load = getattr(lookups, "load", None)
     talent, job = recipe.talent, recipe.job_data
+    inputs = [(name, spec.column) for name, spec in talent.inputs.items()] if talent is not None else []
     debug = log.isEnabledFor(logging.DEBUG)
     for index, row in enumerate(sheet.rows):
         if load is not None and index % ANSWERS_AHEAD == 0:  # the next rows' stored answers, in one read
-            load(r.normalised.key for later in sheet.rows[index : index + ANSWERS_AHEAD]
-                 for r in prepared.identifiers.get(later.number, ()) if r.normalised.key is not None)
+            load(n.key for later in sheet.rows[index : index + ANSWERS_AHEAD]
+                 for n in prepared.identifiers.get(later.number, ()) if n.key is not None)
         number = row.number
         # Each outcome is made once, from the decisions' own lists and dicts: 100,000 rows
         # made (and threw away) half a million empty ones.
@@ -38,8 +39,8 @@ def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSum
         resolved = []
         if talent is not None:
             resolved = [
-                Resolved(r.input, r.column, r.normalised, lookups.get(r.normalised.key) if r.normalised.key else None)
-                for r in prepared.identifiers.pop(number)  # popped: each row's identifiers are freed once decided
+                Resolved(name, column, normalised, lookups.get(normalised.key) if normalised.key else None)
+                for (name, column), normalised in zip(inputs, prepared.identifiers.pop(number))  # freed once decided
             ]
             decision = plugin_hooks.decide(prepared.rule, resolved, number)
             talent_status, talent_notes = decision.status, list(decision.notes)

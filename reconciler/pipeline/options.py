@@ -12,7 +12,7 @@ from reconciler.feishu import (
     RateLimits,
 )
 from reconciler.feishu.connection import Connection
-from reconciler.matching.talents import Resolved
+from reconciler.matching.normalize import Normalised
 from reconciler.messages.render import Message
 from reconciler.model import OutputColumn, RowOutcome, RunSummary, Sheet
 from reconciler.recipe import Recipe
@@ -54,7 +54,7 @@ class Prepared:
     rule: object | None
     writers: list
     outputs: list[Path]
-    identifiers: dict[int, list[Resolved]]  # row number -> its identifiers (lookups not yet attached)
+    identifiers: dict[int, tuple[Normalised, ...]]  # row number -> its identifiers, in talent.inputs order
     connection: Connection
     cache: CacheSettings
     warnings: list[Message | str]

@@ -98,7 +98,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         talent_lookup = TalentLookup(client, store)
         job_fetcher = _job_fetcher(client, recipe, store)
         names = name_lookup(client, recipe, store)
-        keys = [r.normalised.key for rs in prepared.identifiers.values() for r in rs if r.normalised.key is not None]
+        keys = [n.key for found in prepared.identifiers.values() for n in found if n.key is not None]
         employees = _employee_keys(recipe, sheet)
         job_plan = job_fetcher.plan(employees.values()) if job_fetcher else None
         progress = options.progress
