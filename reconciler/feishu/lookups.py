@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from reconciler.errors import FeishuAuthError, FeishuError
@@ -40,27 +40,34 @@ class KeyLookup:
     error: Message | None = None
 
 
-class Answers(Mapping[TalentKey, KeyLookup]):
+class Answers:
     """Every key's answer: those Feishu gave in this run, and those in the key store.
 
     The stored ones stay in the store until rows ask for them: `load(keys)` reads the
     next rows' answers in one go (forgetting the ones read before), and each is decoded
     when a row asks for it. Read and decoded up front, the ~150,000 answers of a warm
-    100,000-row sheet held ~200 MB before the first row was decided.
+    100,000-row sheet held ~200 MB before the first row was decided. Every key the run
+    did not ask Feishu about had a fresh stored answer when `TalentLookup.pending` looked
+    (`len` counts them); which ones is not kept (~20 MB more at 100,000 rows).
     """
 
-    def __init__(self, store: KeyStore | None = None, stored: set[TalentKey] | None = None,
-                 fresh_after: float = float("-inf")):
+    def __init__(self, store: KeyStore | None = None, stored: int = 0, fresh_after: float = float("-inf")):
         self._store = store
-        self._stored = stored or set()
+        self._stored = stored
         self._fresh_after = fresh_after  # the one the keys were found fresh with: they stay fresh this run
         self._fetched: dict[TalentKey, KeyLookup] = {}
         self._loaded: dict[TalentKey, str] = {}
 
     def load(self, keys: Iterable[TalentKey]) -> None:
         """Read the stored answers of these keys (the next rows') at once."""
-        wanted = {key for key in keys if key in self._stored and key not in self._fetched}
+        wanted = {key for key in keys if key not in self._fetched}
         self._loaded = self._store.get_many_stored(wanted, self._fresh_after) if wanted and self._store else {}
+
+    def _stored_text(self, key: TalentKey) -> str | None:
+        text = self._loaded.get(key)
+        if text is None and self._store:  # not loaded ahead: read alone
+            text = self._store.get_many_stored([key], self._fresh_after).get(key)
+        return text  # None: never stored, or gone since (a `cache clear` meanwhile)
 
     def __getitem__(self, key: TalentKey) -> KeyLookup:
         found = self.get(key)
@@ -68,31 +75,18 @@ class Answers(Mapping[TalentKey, KeyLookup]):
             raise KeyError(key)
         return found
 
-    def get(self, key: TalentKey, default=None):  # Mapping's get goes through a KeyError per miss
+    def get(self, key: TalentKey, default=None):
         found = self._fetched.get(key)
         if found is not None:
             return found
-        if key not in self._stored:
-            return default
-        text = self._loaded.get(key)
-        if text is None:  # not loaded ahead: read alone
-            text = self._store.get_many_stored([key], self._fresh_after).get(key) if self._store else None
-            if text is None:  # gone from the store since (a `cache clear` meanwhile)
-                return default
-        return KeyLookup(tuple(stored_talents(text)))
+        text = self._stored_text(key)
+        return default if text is None else KeyLookup(tuple(stored_talents(text)))
 
     def __contains__(self, key: object) -> bool:
-        return key in self._fetched or key in self._stored
-
-    def __iter__(self) -> Iterator[TalentKey]:
-        yield from self._fetched
-        yield from (key for key in self._stored if key not in self._fetched)
-
-    def __bool__(self) -> bool:  # Mapping's would count every key
-        return bool(self._fetched or self._stored)
+        return key in self._fetched or (isinstance(key, TalentKey) and self._stored_text(key) is not None)
 
     def __len__(self) -> int:
-        return len(self._fetched) + sum(1 for key in self._stored if key not in self._fetched)
+        return len(self._fetched) + self._stored
 
     def update(self, answers: dict[TalentKey, KeyLookup]) -> None:
         """Add answers Feishu gave."""
@@ -153,7 +147,7 @@ class TalentLookup:
             return Answers(), plan_batches(distinct)
         fresh_after = self.store.fresh_after()
         stored = self.store.fresh_keys(distinct, fresh_after)
-        return Answers(self.store, stored, fresh_after), plan_batches(key for key in distinct if key not in stored)
+        return Answers(self.store, len(stored), fresh_after), plan_batches(key for key in distinct if key not in stored)
 
     def run(self, keys: Iterable[TalentKey], progress: Callable[[int], None] | None = None,
             pending: tuple[Answers, list[Batch]] | None = None) -> Answers:

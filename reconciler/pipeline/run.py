@@ -112,11 +112,12 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                 progress.start("job data", len(job_plan.employees))
                 job_data = side.submit(fetch_job_data_and_names, recipe, sheet, employees, job_fetcher, job_plan,
                                        names, progress)
+            distinct_keys = len(set(keys))
             known, batches = talent_lookup.pending(keys)
             give_back_memory()
             planned = ENDPOINTS.by_path({TALENT_IDS.name: len(batches),
                                          JOB_DATAS.name: job_plan.requests if job_plan else 0})
-            plan_lines = [f"talents: {len(set(keys))} distinct identifiers, {len(known)} known from the cache, "
+            plan_lines = [f"talents: {distinct_keys} distinct identifiers, {len(known)} known from the cache, "
                           f"{len(batches)} requests"]
             if job_plan:
                 plan_lines.append(job_plan.describe())
@@ -129,9 +130,10 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                 summary.seconds = time.monotonic() - started
                 return RunResult(summary, [], {}, plan_lines, planned,
                                  report_json(summary, [], planned, prepared.locale))
-            progress.start("talents", len(set(keys)) - len(known))
+            progress.start("talents", distinct_keys - len(known))
             lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n),
                                         pending=(known, batches)) if keys else {}
+            keys = known = None  # each row's keys go with its identifiers once decided
             if job_data is not None:
                 fetched, book = job_data.result()
         outcomes = decide_rows(prepared, lookups, fetched, employees, summary, book)
@@ -140,7 +142,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         summary.warnings.extend(Message("warning.requests_failed", n=n, reason=reason)
                                 for reason, n in client.failures.items())
         # Done with (the future holds the job data too): let the writers reuse their memory.
-        keys = known = lookups = fetched = job_data = None
+        lookups = fetched = job_data = None
         give_back_memory()
         columns = output_columns(recipe) + prepared.plugin_columns
         plugin_hooks.apply_row_outputs(sheet, outcomes, recipe, columns)  # before counting: a plugin may change a status
