@@ -245,3 +245,27 @@ def test_a_generated_sheet_matches_names_from_the_tenant_at_the_minimum_of_reque
     assert stats["corehr/v1/employee_types"]["accepted"] == 1
     assert report["names"]["manager"]["requests"][f"{JOB_DATAS.path} (managers)"] == math.ceil(len(needed["manager"]) / 100)
     assert stats[EMPLOYEES.path]["accepted"] == math.ceil(len(persons) / 100)
+
+
+def test_rows_of_one_employee_are_each_decided_on_their_own_cells(tmp_path):
+    """An employee's record is worked out once for all their rows; each row still gets its own
+    compare, notes and mismatch, and changing one row's outcome leaves the others alone."""
+    from reconciler.pipeline import RunOptions, run
+
+    sheet, recipe = tmp_path / "s.xlsx", tmp_path / "r.yaml"
+    write_sheet(sheet, [("E0015", "研发部"), ("E0015", "销售部"), ("E0015", ""), ("E0015", "财务部"), ("E0002", "销售部")])
+    recipe.write_text(recipe_text("zh-CN", tmp_path / "c.sqlite"), encoding="utf-8")
+    with Sandbox() as sb:
+        env = {"FEISHU_BASE_URL": sb.url, "FEISHU_APP_ID": SANDBOX_APP_ID, "FEISHU_APP_SECRET": SANDBOX_APP_SECRET}
+        outcomes = run(recipe, sheet, RunOptions(env=env)).outcomes
+    first, second, blank, third, other = (outcomes[n] for n in range(2, 7))
+    assert [o.job_status for o in (first, second, blank, third, other)] == ["found", "mismatch", "found", "mismatch", "mismatch"]
+    assert second.mismatches == {"部门名称": "研发部"} and third.mismatches == {"部门名称": "研发部"}
+    assert "销售部" in str(second.job_notes) and "财务部" in str(third.job_notes) and "财务部" not in str(second.job_notes)
+    assert all(DANGLING_MANAGER in str(o.job_notes) for o in (first, second, blank, third))  # the record's own note
+    assert first.values == blank.values and first.values["部门"] == "研发部"
+    second.mismatches.clear()
+    second.job_notes.clear()
+    second.values["部门"] = "changed by a plugin"
+    assert third.mismatches == {"部门名称": "研发部"} and DANGLING_MANAGER in str(third.job_notes)
+    assert first.values["部门"] == "研发部"

@@ -97,13 +97,29 @@ def choose_job_data(items: list[JobData], as_of: dt.datetime | None, *, all_vers
     return candidates[0], note
 
 
-def choose_for_row(*, key_cell: Cell, fetched: EmployeeJobData | None,
-                   as_of_cell: Cell | None) -> tuple[JobData | None, JobDecision | None, list[Message | str]]:
-    """The job data a row joins and the notes so far, or (None, the row's decision, []) when there is none."""
+def choose_for_row(*, key_cell: Cell, fetched: EmployeeJobData | None, as_of_cell: Cell | None,
+                   memo: dict | None = None) -> tuple[JobData | None, JobDecision | None, list[Message | str]]:
+    """The job data a row joins and the notes so far, or (None, the row's decision, []) when there is none.
+
+    `memo` (a dict kept for one run) remembers each employee's choice when the rows have no
+    as_of date: an employee's rows all join the same version (a sheet lists an employee
+    on ~30 rows at 100,000 rows and 3,000 employees)."""
     if key_cell.is_blank:
         return None, JobDecision("no_key", notes=[Message("note.key_empty")]), []
     if fetched is None or fetched.error:
         return None, JobDecision("error", notes=[fetched.error if fetched else Message("note.job_not_looked_up")]), []
+    if as_of_cell is not None or memo is None:
+        return _choose(fetched, as_of_cell)
+    found = memo.get(("choice", id(fetched)))
+    if found is None or found[0] is not fetched:  # the object kept with its id: an id is reused once freed
+        found = memo[("choice", id(fetched))] = (fetched, *_choose(fetched, None))
+    _, chosen, decided, notes = found
+    if decided is not None:  # each row gets its own decision: a plugin may change one row's
+        decided = JobDecision(decided.status, notes=list(decided.notes))
+    return chosen, decided, list(notes)
+
+
+def _choose(fetched: EmployeeJobData, as_of_cell: Cell | None) -> tuple[JobData | None, JobDecision | None, list]:
     as_of = None
     notes: list[Message | str] = []
     if as_of_cell is not None:
@@ -132,27 +148,26 @@ def join_job_data(
     row: SheetRow,
     locale: str,
     names: NameBook | None = None,
+    memo: dict | None = None,
 ) -> JobDecision:
-    chosen, decided, notes = choose_for_row(key_cell=key_cell, fetched=fetched, as_of_cell=as_of_cell)
+    """The row's job-data decision; `memo` (a dict kept for one run) remembers what each
+    employee's chosen record gives every row (its choice, values and names)."""
+    chosen, decided, notes = choose_for_row(key_cell=key_cell, fetched=fetched, as_of_cell=as_of_cell, memo=memo)
     if chosen is None:
         return decided  # type: ignore[return-value]
-    book = names or NameBook()
-
-    def value_of(path: str, header: str) -> tuple[Any, bool]:
-        """The cell of a path, and whether it can be compared; a name's notes join the row's."""
-        if name_field(path) is None:
-            return render(chosen.field(path), locale), True
-        cell = render_name(chosen, path, book, locale, header)
-        notes.extend(n for n in cell.notes if n not in notes)
-        return cell.value, cell.comparable
-
-    values = {header: value_of(path, header)[0] for path, header in columns.items()}
+    found = memo.get(("view", id(chosen))) if memo is not None else None
+    if found is None or found[0] is not chosen:
+        found = (chosen, *_view(chosen, columns, compare, locale, names or NameBook()))
+        if memo is not None:
+            memo[("view", id(chosen))] = found
+    _, values, column_notes, compared = found
+    notes.extend(n for n in column_notes if n not in notes)
     mismatches: dict[str, str] = {}
-    for header, path in compare.items():
+    for header, (value, comparable, path_notes) in compared.items():
         mine = as_text(row.get(header).text)
         if not mine:
             continue  # a blank compare cell is not compared
-        value, comparable = value_of(path, header)
+        notes.extend(n for n in path_notes if n not in notes)
         if not comparable:
             continue  # Feishu's name is not known (no scope, lookup failed): nothing to compare with
         theirs = as_text(value)
@@ -161,3 +176,21 @@ def join_job_data(
             notes.append(Message("note.differs", header=header, mine=mine, theirs=theirs or Message("note.empty_value")))
     status = "mismatch" if mismatches else "found"
     return JobDecision(status, values, mismatches, [n for n in notes if n])
+
+
+def _view(chosen: JobData, columns: dict[str, str], compare: dict[str, str], locale: str, book: NameBook):
+    """What a record gives every row joining it: (values by header, the notes of its names,
+    compare header -> (Feishu's value, comparable, the notes of its name))."""
+    def value_of(path: str, header: str) -> tuple[Any, bool, list]:
+        if name_field(path) is None:
+            return render(chosen.field(path), locale), True, []
+        cell = render_name(chosen, path, book, locale, header)
+        return cell.value, cell.comparable, list(cell.notes)
+
+    values: dict[str, Any] = {}
+    column_notes: list = []
+    for path, header in columns.items():
+        value, _, path_notes = value_of(path, header)
+        values[header] = value
+        column_notes.extend(n for n in path_notes if n not in column_notes)
+    return values, column_notes, {header: value_of(path, header) for header, path in compare.items()}

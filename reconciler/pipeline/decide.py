@@ -28,6 +28,7 @@ def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSum
     talent, job = recipe.talent, recipe.job_data
     inputs = [(name, spec.column) for name, spec in talent.inputs.items()] if talent is not None else []
     debug = log.isEnabledFor(logging.DEBUG)
+    joined: dict = {}  # what each employee's record gives the rows joining it
     for index, row in enumerate(sheet.rows):
         if load is not None and index % ANSWERS_AHEAD == 0:  # the next rows' stored answers, in one read
             load(n.key for later in sheet.rows[index : index + ANSWERS_AHEAD]
@@ -57,6 +58,7 @@ def decide_rows(prepared: Prepared, lookups, fetched, employees, summary: RunSum
                 fetched=fetched.get(employee) if employee else None,
                 as_of_cell=row.get(job.as_of) if job.as_of else None,
                 columns=job.columns, compare=job.compare, row=row, locale=prepared.locale, names=names,
+                memo=joined,
             )
             job_status, job_notes, mismatches = decided.status, list(decided.notes), decided.mismatches
             values.update(decided.values)

@@ -56,11 +56,12 @@ def fetch_job_data_and_names(
     job = recipe.job_data
     assert job is not None
     chosen = []
+    memo: dict = {}
     for row in sheet.rows:
         employee = employees.get(row.number)
         picked, _, _ = choose_for_row(key_cell=row.get(job.key.column),
                                       fetched=fetched.get(employee) if employee else None,
-                                      as_of_cell=row.get(job.as_of) if job.as_of else None)
+                                      as_of_cell=row.get(job.as_of) if job.as_of else None, memo=memo)
         if picked is not None:
             chosen.append(picked)
     needs = name_needs(name_paths(recipe), chosen)
