@@ -40,6 +40,11 @@ class KeyLookup:
     error: Message | None = None
 
 
+# A key found fresh when the run began stays usable to its end: read again, its record
+# is not judged by its age a second time.
+ANY_AGE = float("-inf")
+
+
 class Answers:
     """Every key's answer: those Feishu gave in this run, and those in the key store.
 
@@ -51,22 +56,21 @@ class Answers:
     (`len` counts them); which ones is not kept (~20 MB more at 100,000 rows).
     """
 
-    def __init__(self, store: KeyStore | None = None, stored: int = 0, fresh_after: float = float("-inf")):
+    def __init__(self, store: KeyStore | None = None, stored: int = 0):
         self._store = store
         self._stored = stored
-        self._fresh_after = fresh_after  # the one the keys were found fresh with: they stay fresh this run
         self._fetched: dict[TalentKey, KeyLookup] = {}
         self._loaded: dict[TalentKey, str] = {}
 
     def load(self, keys: Iterable[TalentKey]) -> None:
         """Read the stored answers of these keys (the next rows') at once."""
         wanted = {key for key in keys if key not in self._fetched}
-        self._loaded = self._store.get_many_stored(wanted, self._fresh_after) if wanted and self._store else {}
+        self._loaded = self._store.get_many_stored(wanted, ANY_AGE) if wanted and self._store else {}
 
     def _stored_text(self, key: TalentKey) -> str | None:
         text = self._loaded.get(key)
         if text is None and self._store:  # not loaded ahead: read alone
-            text = self._store.get_many_stored([key], self._fresh_after).get(key)
+            text = self._store.get_many_stored([key], ANY_AGE).get(key)
         return text  # None: never stored, or gone since (a `cache clear` meanwhile)
 
     def __getitem__(self, key: TalentKey) -> KeyLookup:
@@ -145,9 +149,8 @@ class TalentLookup:
         distinct = set(keys)
         if not self.store:
             return Answers(), plan_batches(distinct)
-        fresh_after = self.store.fresh_after()
-        stored = self.store.fresh_keys(distinct, fresh_after)
-        return Answers(self.store, len(stored), fresh_after), plan_batches(key for key in distinct if key not in stored)
+        stored = self.store.fresh_keys(distinct)
+        return Answers(self.store, len(stored)), plan_batches(key for key in distinct if key not in stored)
 
     def run(self, keys: Iterable[TalentKey], progress: Callable[[int], None] | None = None,
             pending: tuple[Answers, list[Batch]] | None = None) -> Answers:

