@@ -81,15 +81,14 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
         if appended and merged and plan.covered(header_row, index):
             plan.skipped.add(header)
     kinds = {column.header: column.kind for column in ctx.columns}
-    # Once an appended column is as wide as it may get, its cells need not be measured
-    # (unless merges are to be looked for); the other columns only need their values.
-    measured = [col for col in columns if col.appended or merged]
-    widest = {header: added_width(10**6, kind) - 2 for header, kind in kinds.items()}
-    for number, outcome in ctx.outcomes.items():
-        for col in measured:
+    if not merged:  # the usual case: each appended column measured by its distinct values
+        for col in columns:
+            if col.appended:
+                _measure(col, ctx, widths)
+    # With merges, each cell is looked at: a merge may cover it.
+    for number, outcome in ctx.outcomes.items() if merged else ():
+        for col in columns:
             header = col.column.header
-            if not merged and widths[header] >= widest[header]:
-                continue
             value = col.get(outcome)
             if col.appended and value is None:
                 continue
@@ -101,6 +100,7 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
                 width = display_width(value if type(value) is str else text_of(value))
                 if width > widths[header]:
                     widths[header] = width
+    for number, outcome in ctx.outcomes.items():
         for header, feishu_value in outcome.mismatches.items():
             found = ctx.sheet.column_index(header)
             if found is None or (merged and plan.covered(number, found + 1)):
@@ -110,6 +110,23 @@ def plan_rows(sheet: WorksheetXml, ctx: WriteContext) -> RowsPlan:
                    for header, (index, appended) in placement.columns.items() if appended}
     plan.last_row = max(used_rows, header_row, max(ctx.outcomes, default=0))
     return plan
+
+
+def _measure(col: _Column, ctx: WriteContext, widths: dict[str, int]) -> None:
+    """Widen `widths[header]` to the widest text of an appended column, each distinct value once."""
+    try:
+        values: Any = {col.get(outcome) for outcome in ctx.outcomes.values()}
+    except TypeError:  # a value that cannot be hashed (a list): measure them all
+        values = [col.get(outcome) for outcome in ctx.outcomes.values()]
+    header = col.column.header
+    for value in values:
+        if value is None:
+            continue
+        if col.column.kind == "status":
+            value = shown_status(value, ctx)[0]
+        width = display_width(value if type(value) is str else text_of(value))
+        if width > widths[header]:
+            widths[header] = width
 
 
 class _RowWriter:
