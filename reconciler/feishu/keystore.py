@@ -193,6 +193,9 @@ def _stamp(stored: str | bytes) -> float:
     return float(match.group(1)) if match else json.loads(text)["t"]
 
 
+_DECODE = json.JSONDecoder().raw_decode  # json.loads' own checks, 150,000 times a warm big run, cost ~0.2 s
+
+
 def stored_talents(record: str) -> list[Talent]:
     """The talents of one record of `get_many_stored`."""
-    return [trusted_talent(t) for t in json.loads(record)["v"]]
+    return [trusted_talent(t) for t in _DECODE(record)[0]["v"]]
