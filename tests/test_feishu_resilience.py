@@ -283,20 +283,3 @@ def test_a_record_of_another_shape_is_read_whole_and_a_vanished_one_is_no_answer
     assert batches == [] and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
     store.clear()  # e.g. `reconciler cache clear` from another window while this run decides
     assert known.get(WANG_EMAIL) is None and WANG_EMAIL not in known and len(known) == 2  # counted when looked
-
-
-def test_threads_switch_promptly_only_while_a_lookup_pool_is_open(make_client):
-    import sys
-    import threading
-
-    before = sys.getswitchinterval()
-    client = make_client()
-    seen = []
-    with client.executor() as outer:
-        with client.executor() as inner:  # the name lookups' pool can open inside the job data's thread
-            inner.submit(lambda: seen.append(sys.getswitchinterval())).result()
-        seen.append(sys.getswitchinterval())  # the outer pool is still open
-        worker = threading.Thread(target=lambda: seen.append(outer.submit(sys.getswitchinterval).result()))
-        worker.start()
-        worker.join()
-    assert seen == [0.001, 0.001, 0.001] and sys.getswitchinterval() == before != 0.001

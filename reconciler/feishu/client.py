@@ -33,7 +33,6 @@ from reconciler.feishu.counters import Counters
 from reconciler.feishu.endpoints import API_PREFIX, JOB_DATAS, TALENT_IDS, Endpoint
 from reconciler.feishu.models import JobData, Talent
 from reconciler.feishu.name_calls import NameCalls
-from reconciler.feishu.ratelimit import LookupPool
 from reconciler.feishu.transport import (
     CacheSettings,
     default_cache_path,
@@ -151,8 +150,7 @@ class FeishuClient(NameCalls):
         self.close()
 
     def executor(self) -> ThreadPoolExecutor:
-        """A pool of `workers` lookup threads (`with client.executor() as pool:`)."""
-        return LookupPool(max_workers=self.workers, thread_name_prefix="feishu")
+        return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="feishu")
 
     def call(self, endpoint: Endpoint, *, params=None, body=None, path_params=None) -> dict:
         """Send one call of `endpoint` (an entry of the endpoint table) with retries; return its `data` object."""

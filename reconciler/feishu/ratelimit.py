@@ -36,9 +36,6 @@ wait for it after their stamps, and met a 429 a second later).
 from __future__ import annotations
 
 import math
-import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pyrate_limiter import Duration, InMemoryBucket, Rate, RedisBucket, SQLiteBucket
@@ -166,39 +163,3 @@ def learned_rates(rates: list[Rate], headers) -> list[Rate] | None:
                          None if per_minute == math.inf else per_minute).rates()
     same = [(r.limit, r.interval) for r in lowered] == [(r.limit, r.interval) for r in rates]
     return None if same or not lowered else lowered
-
-
-PROMPT_SWITCH_SECONDS = 0.001  # while lookups run (LookupPool)
-
-
-class LookupPool(ThreadPoolExecutor):
-    """The lookup threads of a client; while any such pool is open, threads hand over the
-    interpreter every 1 ms instead of every 5 ms.
-
-    A lookup thread let through by the pacer must send at once: the pacer counted the
-    request from that moment. With the default 5 ms switch interval and a dozen threads
-    parsing answers, it could wait tens of ms for the interpreter, and a request reaching
-    Feishu that late can meet the next window's requests there. Only while lookups run:
-    a warm run sends nothing, and switching every 1 ms cost it ~0.3 s at 100,000 rows."""
-
-    _lock = threading.Lock()
-    _open = 0
-    _before = 0.005
-
-    def __enter__(self) -> LookupPool:
-        with LookupPool._lock:
-            if LookupPool._open == 0:
-                LookupPool._before = sys.getswitchinterval()
-                sys.setswitchinterval(PROMPT_SWITCH_SECONDS)
-            LookupPool._open += 1
-        return self
-
-    def __exit__(self, *exc) -> bool | None:
-        try:
-            return super().__exit__(*exc)
-        finally:
-            with LookupPool._lock:
-                LookupPool._open -= 1
-                if LookupPool._open == 0:
-                    sys.setswitchinterval(LookupPool._before)
-
