@@ -214,7 +214,10 @@ def pacing(work: Path, args) -> dict:
             log = as_requests(sandbox.requests_log())
             stats = sandbox.stats()[TALENTS]
         timing = bound(log)
-        figures["runs"].append({"api_wall_s": timing["wall"], "paced_bound_s": timing["paced"],
+        first = min((r.arrived for r in log if r.endpoint == TALENTS), default=0.0)
+        refused_at = [round(r.arrived - first, 3) for r in log if r.endpoint == TALENTS and r.status == 429]
+        figures["runs"].append({"rate_limited_at_s": refused_at,  # after the first talent request arrived
+                                "api_wall_s": timing["wall"], "paced_bound_s": timing["paced"],
                                 "window_bound_s": timing["bound"], "rate_limited": timing["rate_limited"],
                                 "sent": sent(log)[TALENTS], "max_per_second": stats["max_per_second"],
                                 "max_per_minute": stats["max_per_minute"], "run_seconds": measured.seconds})
