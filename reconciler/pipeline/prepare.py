@@ -155,10 +155,12 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
 
 
 def _identifiers(recipe: Recipe, sheet: Sheet, matchers: dict, owners: dict) -> dict[int, tuple[Normalised, ...]]:
-    """Each row's identifiers, normalised, in the order of talent.inputs (a tuple a row: 300,000
-    Resolved objects held from here to the decisions took ~20 MB at 100,000 rows). A pure matcher's answer is worked out once per
-    distinct combination of the cells it reads (blank emails and ID numbers, repeated
-    codes and types, people listed twice): the same cells give the same Normalised."""
+    """Each row's identifiers, normalised, in the order of talent.inputs (a tuple a row:
+    300,000 Resolved objects held from here to the decisions took ~20 MB at 100,000 rows).
+
+    A pure matcher's answer is worked out once per distinct combination of the cells it
+    reads (blank emails and ID numbers, repeated codes and types, people listed twice):
+    the same cells give the same Normalised."""
     inputs = [(name, spec, matchers[name], owners.get(name, "")) for name, spec in recipe.talent.inputs.items()]
     normalisers = plugin_hooks.has_value_normalisers()  # a plugin may read any cell: nothing is memoised
     identify = plugin_hooks.identify if normalisers else plugin_hooks.matcher_identify
