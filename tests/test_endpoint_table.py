@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from reconciler.errors import FeishuScopeError
 from reconciler.feishu import ENDPOINTS, JOB_DATAS, TALENT_IDS, CacheSettings, Endpoint, FeishuClient, TransientError
-from reconciler.feishu.ratelimit import FIRST_WINDOW_EXTRA_MS, WINDOW_SLACK_MS
+from reconciler.feishu.ratelimit import WINDOW_SLACK_MS
 from reconciler.sandbox import ROUTES, SANDBOX_APP_ID, SANDBOX_APP_SECRET, ApiRequest, Route, Sandbox
 from reconciler.sandbox.answer import invalid_field, ok
 
@@ -78,14 +78,12 @@ def test_a_new_endpoint_is_called_through_the_real_client_at_its_own_rate_limit(
         with client.executor() as pool:
             list(pool.map(lambda i: batch_get_toy_levels(client, ["L1"]), range(10)))
         elapsed = time.monotonic() - started
-        # A bucket of its own at the table's 5/s (its first two windows past: the first-window
-        # margin is gone); the seed endpoints keep theirs (50/s, spaced 4 per 80 ms; nothing sent
-        # yet, so still with the first window's margin).
+        # A bucket of its own at the table's 5/s; the seed endpoints keep theirs (50/s, spaced 4 per 80 ms).
         rates = client.limiter.bucket_factory[f"{client.app_key}:{TOY_LEVELS.path}"].rates
         assert [(r.limit, r.interval) for r in rates] == [(5, 1000 + WINDOW_SLACK_MS)]
         talents = client.limiter.bucket_factory[f"{client.app_key}:{TALENT_IDS.path}"].rates
         assert [(r.limit, r.interval) for r in talents] == [
-            (4, 80), (50, 1000 + WINDOW_SLACK_MS + FIRST_WINDOW_EXTRA_MS), (1000, 60000 + WINDOW_SLACK_MS)]
+            (4, 80), (50, 1000 + WINDOW_SLACK_MS), (1000, 60000 + WINDOW_SLACK_MS)]
         assert client.counters.sent["toy_levels"] == 12
         assert ENDPOINTS.by_path(client.counters.snapshot()["requests"]) == {TOY_LEVELS.path: 12}
         assert client.call(TOY_TYPE, path_params={"toy_type_id": "T 1"}) == {"toy_type": {"id": "T 1", "name": "Full-time"}}

@@ -363,36 +363,3 @@ def test_unreachable_redis_is_one_sentence_without_the_password(sandbox, tmp_pat
     assert result.stderr.splitlines()[-1].startswith(f"Error: cannot reach Redis at redis://127.0.0.1:{port}/0 ")
     assert "start Redis" in result.stderr and REDIS_PASSWORD not in result.stderr + result.stdout
     assert sandbox.stats.snapshot()[ENDPOINT_AUTH]["requests"] == 0  # nothing was sent
-
-
-@pytest.mark.parametrize("backend", ["memory", "sqlite"])
-def test_a_buckets_first_two_windows_are_counted_longer_then_its_own_rates_come_back(backend, tmp_path):
-    """The first window's requests open the connections and reach Feishu later after their
-    stamps: a bucket starts with its per-second window FIRST_WINDOW_EXTRA_MS longer, and
-    gets its own rates back once two windows' worth went out, unless a 429 changed them."""
-    from pyrate_limiter import Rate
-
-    from reconciler.feishu.ratelimit import FIRST_WINDOW_EXTRA_MS, bucket_name
-    from reconciler.feishu.endpoints import TALENT_IDS
-    from reconciler.feishu.transport import make_limiter
-
-    cache = CacheSettings(path=tmp_path / "cache.sqlite", ratelimit_path=tmp_path / "limits.sqlite") \
-        if backend == "sqlite" else None
-    limiter = make_limiter(RateLimits(per_second=5, per_minute=100), cache)
-    factory, name = limiter.bucket_factory, bucket_name("app", TALENT_IDS)
-    bucket = factory[name]
-
-    def windows(rates):
-        return [(r.limit, r.interval) for r in rates]
-
-    assert windows(bucket.rates) == [(5, 1000 + WINDOW_SLACK_MS + FIRST_WINDOW_EXTRA_MS), (100, 60_000 + WINDOW_SLACK_MS)]
-    for _ in range(9):
-        factory.let_through(name)
-    assert windows(bucket.rates)[0] == (5, 1000 + WINDOW_SLACK_MS + FIRST_WINDOW_EXTRA_MS)  # 9 of 10 went out
-    factory.let_through(name)
-    assert windows(bucket.rates) == [(5, 1000 + WINDOW_SLACK_MS), (100, 60_000 + WINDOW_SLACK_MS)]
-    other = factory[bucket_name("other-app", TALENT_IDS)]  # a 429 meanwhile: its lowered rates stay
-    other.rates = [Rate(3, 1000 + WINDOW_SLACK_MS), Rate(100, 60_000 + WINDOW_SLACK_MS)]
-    for _ in range(10):
-        factory.let_through(bucket_name("other-app", TALENT_IDS))
-    assert windows(other.rates) == [(3, 1000 + WINDOW_SLACK_MS), (100, 60_000 + WINDOW_SLACK_MS)]

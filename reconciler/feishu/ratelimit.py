@@ -18,9 +18,8 @@ The pacer is pyrate-limiter's sliding-window log with three rates per bucket
   not spaced: a run under 1000 requests goes at the per-second pace and a
   longer one waits for the minute, as a perfect scheduler would.
 
-The safety margin is the window slack (and, for a bucket's first windows in a
-process, FIRST_WINDOW_EXTRA_MS more: those requests open the connections) and
-nothing else: the limits are Feishu's figures. A request counts from the moment it is let through (its stamp), but
+The safety margin is the window slack and nothing else: the limits are Feishu's
+figures. A request counts from the moment it is let through (its stamp), but
 Feishu counts it when it arrives; requests 50 apart may arrive closer together
 than they were stamped by as much as their delays on the way differ. With the
 windows WINDOW_SLACK_MS longer than Feishu's, any such difference up to the slack
@@ -39,7 +38,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pyrate_limiter import Duration, InMemoryBucket, Rate, RedisBucket, SQLiteBucket, validate_rate_list
+from pyrate_limiter import Duration, InMemoryBucket, Rate, RedisBucket, SQLiteBucket
 from requests_ratelimiter.buckets import HostBucketFactory, prepare_sqlite_kwargs
 
 from reconciler.feishu.endpoints import ENDPOINTS, Endpoint, EndpointTable
@@ -49,12 +48,6 @@ REDIS_RATELIMIT_PREFIX = "reconciler-ratelimit"  # buckets: reconciler-ratelimit
 # between two requests' delays from being let through to reaching Feishu that can never
 # make Feishu see one request too many in a window (see the module docstring).
 WINDOW_SLACK_MS = 30
-# A bucket's first window in a process is counted this much longer still: its requests
-# open the connections (TCP, and TLS in front of Feishu) and start the lookup threads, so
-# they reach Feishu later after their stamps than later requests do. Without it, about
-# half of the benchmark's 40,000-row runs met one 429 at the end of the first second.
-# Costs this many ms once a run, and only to a run sending more than a window's worth.
-FIRST_WINDOW_EXTRA_MS = 70
 # Spacing below this many ms is not kept (pyrate-limiter counts whole milliseconds; a
 # limit that high is a test's or a warm-up's "no limit").
 MIN_SPACING_MS = 2
@@ -100,12 +93,6 @@ class RateLimits:
         return rates
 
 
-def warming_rates(rates: list[Rate]) -> list[Rate]:
-    """`rates` with the per-second window FIRST_WINDOW_EXTRA_MS longer, for a bucket's first windows."""
-    return [Rate(r.limit, r.interval + FIRST_WINDOW_EXTRA_MS)
-            if Duration.SECOND.value <= r.interval < Duration.MINUTE.value else r for r in rates]
-
-
 def windows(rates: list[Rate]) -> list[Rate]:
     """The rates that count Feishu's windows (per second, per minute), without the spacing."""
     return [r for r in rates if r.interval >= Duration.SECOND.value]
@@ -132,36 +119,9 @@ class EndpointBucketFactory(HostBucketFactory):
     def __init__(self, rates_for, **kwargs):
         super().__init__([], **kwargs)
         self.rates_for = rates_for
-        # name -> (bucket, its first-window rates, its own rates, requests until it settles)
-        self._warming: dict[str, tuple] = {}
-
-    def let_through(self, name: str) -> None:
-        """One more request of bucket `name` went out from this process (called holding the
-        limiter's lock). Once the first two windows' worth went out (the first window's
-        requests no longer count against any later one), the bucket gets its own rates back,
-        unless a 429 changed them meanwhile."""
-        state = self._warming.get(name)
-        if state is None:
-            return
-        bucket, warm, settled, left = state
-        if left > 1:
-            self._warming[name] = (bucket, warm, settled, left - 1)
-            return
-        del self._warming[name]
-        if bucket.rates is warm:
-            bucket.rates = settled
 
     def _create_bucket(self, name: str):
-        settled = self.rates_for(name)
-        rates = warming_rates(settled)
-        per_second = [r.limit for r in settled if Duration.SECOND.value <= r.interval < Duration.MINUTE.value]
-        if not per_second or not validate_rate_list(rates):  # a minute window that would then bind first
-            return self._new_bucket(name, settled)
-        bucket = self._new_bucket(name, rates)
-        self._warming[name] = (bucket, bucket.rates, settled, 2 * per_second[0])
-        return bucket
-
-    def _new_bucket(self, name: str, rates: list[Rate]):
+        rates = self.rates_for(name)
         if self.bucket_class is RedisBucket:
             key = f"{REDIS_RATELIMIT_PREFIX}:{name}"
             return RedisBucket.init(rates=rates, redis=self.bucket_init_kwargs["redis"], bucket_key=key)

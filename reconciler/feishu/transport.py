@@ -225,9 +225,6 @@ class EndpointLimiterAdapter(LimiterAdapter):
                 # afterwards is this attempt's own verdict.
                 with self.limiter.lock:
                     if self.limiter.try_acquire(name, blocking=False):
-                        let_through = getattr(self.limiter.bucket_factory, "let_through", None)
-                        if let_through is not None:
-                            let_through(name)
                         return
                     bucket = self.limiter.bucket_factory[name]
                     wait_ms = bucket.waiting(RateItem(name, bucket.now()))
