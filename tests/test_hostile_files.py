@@ -300,7 +300,11 @@ def test_no_home_folder_still_runs(work):
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file to another user needs root")
+# Only root can make a file belong to another user (chown), and nothing else produces such
+# a file safely: pointing the cache at a system file another user owns would risk that file
+# if the check failed. CI runs as root, so the test runs there; a developer's non-root run skips it.
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="needs root: only root can chown a file to another user (CI runs as root)")
 def test_a_cache_file_of_another_user_is_named_and_left_alone(work):
     cache = work / "cache" / "c.sqlite"
     cache.parent.mkdir()
