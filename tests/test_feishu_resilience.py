@@ -283,3 +283,36 @@ def test_a_record_of_another_shape_is_read_whole_and_a_vanished_one_is_no_answer
     assert batches == [] and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
     store.clear()  # e.g. `reconciler cache clear` from another window while this run decides
     assert known.get(WANG_EMAIL) is None and WANG_EMAIL not in known and len(known) == 2  # counted when looked
+
+
+def test_a_stale_record_of_another_shape_is_asked_again(sandbox, make_client, tmp_path):
+    store = _stored_run(make_client, tmp_path, [ZHANG, WANG_EMAIL])
+    with store._dict.connection() as con:  # ZHANG's record: its time last, and two hours old
+        for name, value in con.execute(f"SELECT key, value FROM {store._dict.table_name}").fetchall():
+            record = json.loads(value)
+            if "6910000000000000001" in value:
+                con.execute(f"UPDATE {store._dict.table_name} SET value = ? WHERE key = ?",
+                            (json.dumps({"v": record["v"], "t": record["t"] - 7200}), name))
+    assert store.stale_keys([ZHANG, WANG_EMAIL]) == {ZHANG}
+    assert store.stale_keys([ZHANG, WANG_EMAIL], fresh_after=float("-inf")) == set()  # offline: any age
+
+
+def test_a_store_of_the_old_table_shape_is_moved_over_once(sandbox, make_client, tmp_path):
+    from reconciler.feishu.cachefiles import describe
+    from reconciler.feishu.keystore import OLD_TABLE, TABLE
+
+    store = _stored_run(make_client, tmp_path, [ZHANG, WANG_EMAIL])
+    with store._dict.connection() as con:  # what a store written before the WITHOUT ROWID table looks like
+        con.execute(f"CREATE TABLE {OLD_TABLE} (key TEXT PRIMARY KEY, value BLOB, expires INTEGER)")
+        con.execute(f"INSERT INTO {OLD_TABLE} SELECT key, value, expires FROM {TABLE}")
+        con.execute(f"DROP TABLE {TABLE}")
+    store.close()
+    assert describe(tmp_path / "cache.sqlite")["entries"].endswith(" 2 remembered keys")
+    client = make_client(cache=True)
+    reopened = KeyStore(tmp_path / "cache.sqlite", app_key=client.app_key, expire_after=3600)
+    known, batches = TalentLookup(client, reopened).pending([ZHANG, WANG_EMAIL])
+    assert batches == [] and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
+    with reopened._dict.connection() as con:
+        tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert OLD_TABLE not in tables and TABLE in tables
+    assert describe(tmp_path / "cache.sqlite")["entries"].endswith(" 2 remembered keys")

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from reconciler.feishu.cacheowner import CacheFileError, is_ours
+from reconciler.feishu.keystore import OLD_TABLE, TABLE
 from reconciler.feishu.transport import (
     REDIS_HTTP_NAMESPACE,
     REDIS_KEYS_NAMESPACE,
@@ -46,8 +47,9 @@ def describe(target: CacheSettings | Path) -> dict[str, str]:
     if not is_ours(path):
         info["entries"] = "this file is not a reconciler cache; choose another cache.path"
         return info
-    counts = {table: _count(file, table) for file, table in ((path, "responses"), (keys_path(path), "talent_keys"))}
-    info["entries"] = f"{counts['responses']} responses, {counts['talent_keys']} remembered keys"
+    # A store not opened since its table changed shape still has the old one (keystore.OLD_TABLE).
+    keys = sum(_count(keys_path(path), table) for table in (TABLE, OLD_TABLE))
+    info["entries"] = f"{_count(path, 'responses')} responses, {keys} remembered keys"
     size = sum(f.stat().st_size for f in _files(path) if f.exists())
     info["size"] = f"{size / 1024:.1f} KiB"
     info["mode"] = oct(path.stat().st_mode & 0o777)

@@ -23,8 +23,9 @@ from reconciler.errors import ReconcilerError
 log = logging.getLogger("reconciler.feishu.cache")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-# requests-cache (responses, redirects), the per-key store (talent_keys), pyrate-limiter's buckets.
-OUR_TABLES = frozenset({"responses", "redirects", "talent_keys", "rate_bucket"})
+# requests-cache (responses, redirects), the per-key store (talent_answers; talent_keys
+# before 2026-11-30), pyrate-limiter's buckets.
+OUR_TABLES = frozenset({"responses", "redirects", "talent_answers", "talent_keys", "rate_bucket"})
 OUR_TABLE_PREFIXES = ("bucket_", "sqlite_")
 
 

@@ -19,7 +19,7 @@ from reconciler.messages.render import Message
 from reconciler.feishu.client import FeishuClient, InvalidMobileError
 from reconciler.feishu.endpoints import TALENT_IDS
 from reconciler.feishu.keys import EMAIL, ID_NUMBER, MOBILE, TalentKey
-from reconciler.feishu.keystore import KeyStore, stored_talents
+from reconciler.feishu.keystore import ANY_AGE, KeyStore, stored_talents
 from reconciler.privacy.masking import mask
 from reconciler.feishu.models import Talent
 
@@ -38,11 +38,6 @@ class KeyLookup:
 
     talents: tuple[Talent, ...] = ()
     error: Message | None = None
-
-
-# A key found fresh when the run began stays usable to its end: read again, its record
-# is not judged by its age a second time.
-ANY_AGE = float("-inf")
 
 
 class Answers:
@@ -149,8 +144,9 @@ class TalentLookup:
         distinct = set(keys)
         if not self.store:
             return Answers(), plan_batches(distinct)
-        stored = self.store.fresh_keys(distinct)
-        return Answers(self.store, len(stored)), plan_batches(key for key in distinct if key not in stored)
+        # A key found fresh now stays usable to the run's end (Answers reads it as ANY_AGE).
+        stale = self.store.stale_keys(distinct)
+        return Answers(self.store, len(distinct) - len(stale)), plan_batches(stale)
 
     def run(self, keys: Iterable[TalentKey], progress: Callable[[int], None] | None = None,
             pending: tuple[Answers, list[Batch]] | None = None) -> Answers:
