@@ -54,7 +54,9 @@ def test_every_hook_spec_documents_its_arguments_and_return():
 
 
 def all_commands(group: click.Group, prefix: str = "reconciler"):
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)  # through click's own API: `init` and `plugins` load when asked for
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield f"{prefix} {name}", command
         if isinstance(command, click.Group):
             yield from all_commands(command, f"{prefix} {name}")

@@ -10,14 +10,32 @@ import click
 
 from reconciler import __version__
 from reconciler.cli.handling import debug_option, handle_errors, plugins_option
-from reconciler.cli.init_command import init_command
-from reconciler.cli.plugins_command import plugins_command
 from reconciler.messages.locale import cli_locale
 from reconciler.messages.render import Message, render, summary_lines, text
 
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The group, with `init` and `plugins` imported only when asked for: they import the recipe
+    drafting and the plugin system, and `reconciler run` starts the sheet's parse before the
+    pipeline's imports (sheets/early.py)."""
+
+    LAZY = {"init": ("reconciler.cli.init_command", "init_command"),
+            "plugins": ("reconciler.cli.plugins_command", "plugins_command")}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx, name):
+        if name in self.LAZY and name not in self.commands:
+            import importlib
+
+            module, attribute = self.LAZY[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
 def cli():
     """Reconcile HR spreadsheets against Feishu / Lark Hire and CoreHR.
@@ -49,6 +67,9 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
 
         reconciler run recipes/onboarding.yaml sample_sheets/onboarding_zh.xlsx --sandbox --report report.json
     """
+    from reconciler.sheets.early import read_ahead
+
+    read_ahead(input, recipe)  # the sheet parses while the rest loads
     from reconciler.cli.progress import console_progress
     from reconciler.pipeline import RunOptions
     from reconciler.pipeline import run as run_pipeline
@@ -227,10 +248,6 @@ def cache_clear(recipe):
 
     settings = _cache_settings(recipe)
     click.echo(f"removed {where(settings)}" if clear(settings) else f"no cache at {where(settings)}")
-
-
-cli.add_command(plugins_command)
-cli.add_command(init_command)
 
 
 def main() -> None:

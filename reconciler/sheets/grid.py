@@ -30,6 +30,7 @@ from reconciler.errors import SheetError
 from reconciler.messages.render import Message
 from reconciler.model import BLANK, Cell
 from reconciler.ooxml import parts as ooxml
+from reconciler.sheets import early
 from reconciler.sheets.csvfile import CsvGrid
 from reconciler.sheets.zipcheck import check_package
 
@@ -166,7 +167,9 @@ class _CalamineGrid:
             styles = ooxml.styles_part(info)
             codes = ooxml.xf_number_formats(archive.read(styles) if styles in archive.namelist() else None)
             self._marks = ooxml.cell_marks(archive.read(chosen.part), codes)
-        self._sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(chosen.title)
+        self._sheet = early.take(path, chosen.title)  # parsed while the program loaded (reconciler run)
+        if self._sheet is None:
+            self._sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(chosen.title)
         self.name: str | None = chosen.title
 
     def rows(self, first: int, last: int | None, width: int | None) -> Iterator[list[Cell]]:

@@ -1,0 +1,111 @@
+"""`reconciler run` starts parsing the sheet while it loads (reconciler/sheets/early.py):
+the reader takes that parse only for the same file, unchanged, and the same sheet."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+
+import openpyxl
+import pytest
+
+from reconciler.errors import SheetError
+from reconciler.sheets import early, read_sheet
+
+
+@pytest.fixture(autouse=True)
+def _nothing_ahead():  # the module's one slot, emptied after each test
+    yield
+    early._ahead = None
+
+
+def _book(path, sheets: dict[str, list[list]]):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        ws = book.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    book.save(path)
+    return path
+
+
+def _recipe(path, sheet: str | None):
+    path.write_text("version: 1\nsource:\n  header_row: 1\n" + (f"  sheet: {sheet}\n" if sheet else ""), encoding="utf-8")
+    return path
+
+
+def _taken(monkeypatch) -> list:
+    taken = []
+    real = early.take
+
+    def spy(path, title):
+        found = real(path, title)
+        taken.append((title, found is not None))
+        return found
+
+    monkeypatch.setattr(early, "take", spy)
+    return taken
+
+
+def test_the_sheet_parsed_ahead_is_the_one_read(tmp_path, monkeypatch):
+    book = _book(tmp_path / "in.xlsx", {"Hidden first": [["x"]], "Candidates": [["Name", "Mobile"], ["王芳", "13800000000"]]})
+    wb = openpyxl.load_workbook(book)
+    wb["Hidden first"].sheet_state = "hidden"
+    wb.save(book)
+    taken = _taken(monkeypatch)
+    early.read_ahead(book, _recipe(tmp_path / "r.yaml", None))  # no sheet named: the first visible one
+    sheet = read_sheet(book, header_row=1)
+    assert taken == [("Candidates", True)]
+    assert [(r.get("Name").text, r.get("Mobile").text) for r in sheet.rows] == [("王芳", "13800000000")]
+
+
+def test_the_recipe_names_the_sheet_parsed_ahead(tmp_path, monkeypatch):
+    book = _book(tmp_path / "in.xlsx", {"A": [["Name"], ["first"]], "B": [["Name"], ["second"]]})
+    taken = _taken(monkeypatch)
+    early.read_ahead(book, _recipe(tmp_path / "r.yaml", "B"))
+    assert [r.get("Name").text for r in read_sheet(book, sheet="B", header_row=1).rows] == ["second"]
+    assert taken == [("B", True)]
+
+
+def test_a_file_changed_after_the_parse_is_read_again(tmp_path, monkeypatch):
+    book = _book(tmp_path / "in.xlsx", {"S": [["Name"], ["before"]]})
+    early.read_ahead(book, None)
+    early._ahead.done.wait()
+    _book(tmp_path / "in.xlsx", {"S": [["Name"], ["after"], ["and more"]]})
+    os.utime(book, ns=(1, 1))  # a different time, even on a coarse clock
+    taken = _taken(monkeypatch)
+    assert [r.get("Name").text for r in read_sheet(book, header_row=1).rows] == ["after", "and more"]
+    assert taken == [("S", False)]
+
+
+def test_another_sheet_than_the_one_parsed_is_read_itself(tmp_path, monkeypatch):
+    book = _book(tmp_path / "in.xlsx", {"A": [["Name"], ["first"]], "B": [["Name"], ["second"]]})
+    early.read_ahead(book, _recipe(tmp_path / "r.yaml", "A"))
+    taken = _taken(monkeypatch)
+    assert [r.get("Name").text for r in read_sheet(book, sheet="B", header_row=1).rows] == ["second"]
+    assert taken == [("B", False)]
+
+
+def test_a_zip_bomb_is_not_parsed_ahead_and_the_reader_still_words_it(tmp_path):
+    book = _book(tmp_path / "in.xlsx", {"S": [["Name"], ["x"]]})
+    path = tmp_path / "bomb.xlsx"  # a readable workbook whose sheet unpacks 1,000 times its size
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", b" " * (40 * 1024**2) + b"</worksheet>")
+            archive.writestr(info.filename, data)
+    early.read_ahead(path, None)
+    early._ahead.done.wait()
+    assert early._ahead.sheet is None  # the size check ran first, in the thread
+    with pytest.raises(SheetError) as caught:
+        read_sheet(path)
+    assert caught.value.key == "error.zip_part_too_large"
+
+
+def test_a_csv_or_a_missing_file_starts_nothing(tmp_path):
+    (tmp_path / "in.csv").write_text("Name\nx\n", encoding="utf-8")
+    early.read_ahead(tmp_path / "in.csv", None)
+    early.read_ahead(tmp_path / "missing.xlsx", None)
+    assert early._ahead is None
