@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import from_json
 from requests_cache.backends.sqlite import SQLiteDict
 
 from reconciler.feishu.keys import TalentKey
@@ -256,9 +257,7 @@ def _stamp(stored: str | bytes) -> float:
     return float(match.group(1)) if match else json.loads(text)["t"]
 
 
-_DECODE = json.JSONDecoder().raw_decode  # json.loads' own checks, 150,000 times a warm big run, cost ~0.2 s
-
-
 def stored_talents(record: str) -> list[Talent]:
-    """The talents of one record of `get_many_stored`."""
-    return [trusted_talent(t) for t in _DECODE(record)[0]["v"]]
+    """The talents of one record of `get_many_stored` (pydantic's JSON parser: half the time of
+    the json module's, 150,000 times in a warm 100,000-row run)."""
+    return [trusted_talent(t) for t in from_json(record)["v"]]

@@ -55,16 +55,24 @@ class CellRenderer:
 
     def cell(self, ref: str, value: Any, kind: str, base: int = 0, fill: str | None = None) -> str:
         """`value` stored as its column kind asks, in style `base` (plus `fill`, a solid RGB)."""
+        return self._open + ref + self.rest(value, kind, base, fill)
+
+    def start(self, column: str) -> str:
+        """A cell's start up to its row number: `start("K") + "12" + rest(...)` is `cell("K12", ...)`."""
+        return self._open + column
+
+    def rest(self, value: Any, kind: str, base: int = 0, fill: str | None = None) -> str:
+        """The cell after its reference (`" s=.. t=..>...</c>`), rendered once per distinct value."""
         key = (type(value), value, kind, base, fill)
         try:
             rest = self._rendered.get(key)
         except TypeError:  # an unhashable value (a list a plugin returned...)
-            return self._open + ref + self._rest(value, kind, base, fill)
+            return self._rest(value, kind, base, fill)
         if rest is None:
             rest = self._rest(value, kind, base, fill)
             if len(self._rendered) < MAX_RENDERED:
                 self._rendered[key] = rest
-        return self._open + ref + rest
+        return rest
 
     def _rest(self, value: Any, kind: str, base: int, fill: str | None) -> str:
         """The cell after its reference: `" s=.. t=..>...</c>`."""

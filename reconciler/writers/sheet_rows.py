@@ -138,6 +138,12 @@ class _RowWriter:
         self.letters = {col.index: get_column_letter(col.index) for col in plan.columns}
         self.overwrote_formula = False
         self.header_cells: list[str] = []
+        # The usual sheet (no merges): each appended column's getter, kind and cell start,
+        # worked out once; a status's label and fill once per status.
+        self.appended = [(col.get, col.column.kind, renderer.start(self.letters[col.index]))
+                         for col in plan.columns if col.appended]
+        self.in_place = [col for col in plan.columns if not col.appended]
+        self.shown: dict[Any, tuple[Any, str | None]] = {}
 
     def header(self, header_row: bytes | None) -> None:
         """The added headers, in the style of the sheet's last header (bold)."""
@@ -160,21 +166,23 @@ class _RowWriter:
         outcome = self.ctx.outcomes.get(number)
         if outcome is None:
             return appended, changed
-        plan, cell = self.plan, self.renderer.cell
-        merged = bool(plan.merged)
-        for col in plan.columns:
-            value = col.get(outcome)
-            if col.appended and value is None:
-                continue
-            if merged and plan.covered(number, col.index):
-                continue
-            kind = col.column.kind
-            fill = None
-            if kind == "status":
-                value, fill = shown_status(value, self.ctx)
-            if col.appended:
-                appended.append(cell(f"{self.letters[col.index]}{number}", value, kind, 0, fill))
-            else:
+        plan = self.plan
+        if plan.merged:
+            self._changes_beside_merges(number, outcome, appended, changed)
+        else:
+            row, rest = str(number), self.renderer.rest
+            for get, kind, start in self.appended:
+                value = get(outcome)
+                if value is None:
+                    continue
+                fill = None
+                if kind == "status":
+                    value, fill = self._shown(value)
+                appended.append(start + row + rest(value, kind, 0, fill))
+            for col in self.in_place:
+                value, kind, fill = col.get(outcome), col.column.kind, None
+                if kind == "status":
+                    value, fill = self._shown(value)
                 changed[col.index] = CellChange(number, col.index, value, kind, fill)
         for header in outcome.mismatches:
             found = self.ctx.sheet.column_index(header)
@@ -183,6 +191,33 @@ class _RowWriter:
                 changed[found + 1] = (CellChange(number, found + 1, fill=MISMATCH_FILL, write=False) if change is None
                                       else change.filled(MISMATCH_FILL))
         return appended, changed
+
+    def _shown(self, status: Any) -> tuple[Any, str | None]:
+        try:
+            return self.shown[status]
+        except KeyError:
+            found = self.shown[status] = shown_status(status, self.ctx)
+            return found
+        except TypeError:  # a plugin's unhashable value
+            return shown_status(status, self.ctx)
+
+    def _changes_beside_merges(self, number: int, outcome, appended: list[str], changed: dict[int, CellChange]) -> None:
+        """`changes` on a sheet with merged cells: a cell a merge covers is left alone."""
+        plan, cell = self.plan, self.renderer.cell
+        for col in plan.columns:
+            value = col.get(outcome)
+            if col.appended and value is None:
+                continue
+            if plan.covered(number, col.index):
+                continue
+            kind = col.column.kind
+            fill = None
+            if kind == "status":
+                value, fill = self._shown(value)
+            if col.appended:
+                appended.append(cell(f"{self.letters[col.index]}{number}", value, kind, 0, fill))
+            else:
+                changed[col.index] = CellChange(number, col.index, value, kind, fill)
 
     def row(self, number: int, row: bytes | None) -> bytes | None:
         """The annotated row (a new row element if the sheet had none); None when it does not change."""
