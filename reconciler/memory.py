@@ -30,15 +30,33 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _malloc_trim():
+def _libc_function(name: str):
+    """A function of Linux's C library (glibc), or None (another system or C library)."""
     if not sys.platform.startswith("linux"):
         return None
     with contextlib.suppress(OSError, AttributeError):
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
     return None
 
 
-_TRIM = _malloc_trim()
+_TRIM = _libc_function("malloc_trim")
+_MALLOPT = _libc_function("mallopt")
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+MMAP_THRESHOLD = 256 * 1024
+
+
+def steady_allocator() -> None:
+    """Blocks of 256 KiB and more always get memory of their own from the system, given
+    back as soon as they are freed (glibc; elsewhere nothing).
+
+    By default glibc raises that threshold to the size of the biggest block freed so far
+    (up to 32 MB). When the sheet is parsed in a thread while the program loads
+    (sheets/early.py), whether that happened before or after the loading's big blocks
+    were placed decided where they went: 1 run in 4 peaked ~20 MB higher at 100,000
+    rows. With a fixed threshold each run peaks the same, ~10 MB below the usual peak,
+    in the same time. Called once, before a run allocates much; later calls change nothing."""
+    if _MALLOPT is not None:
+        _MALLOPT(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def give_back_memory() -> None:

@@ -67,8 +67,10 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
 
         reconciler run recipes/onboarding.yaml sample_sheets/onboarding_zh.xlsx --sandbox --report report.json
     """
+    from reconciler.memory import steady_allocator
     from reconciler.sheets.early import read_ahead
 
+    steady_allocator()
     read_ahead(input, recipe)  # the sheet parses while the rest loads
     from reconciler.cli.progress import console_progress
     from reconciler.pipeline import RunOptions

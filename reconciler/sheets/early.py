@@ -28,29 +28,25 @@ _ahead: _Parse | None = None
 
 
 class _Parse:
-    def __init__(self, path: Path, stamp: tuple, recipe: Path | None):
-        self.path, self.stamp, self.recipe = path, stamp, recipe
-        self.title: str | None = None
+    def __init__(self, path: Path, stamp: tuple, title: str | None):
+        self.path, self.stamp, self.title = path, stamp, title
         self.sheet = None
         self.done = threading.Event()
+        self.thread: threading.Thread | None = None
 
     def run(self) -> None:
+        from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+        from reconciler.sheets.zipcheck import check_package
+
         try:
-            from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
-
-            from reconciler.sheets.zipcheck import check_package
-
             check_package(self.path)
             book = CalamineWorkbook.from_path(str(self.path))
-            worksheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-            wanted = _recipe_sheet(self.recipe)
-            if wanted is None:
+            if self.title is None:
+                worksheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
                 visible = [m for m in worksheets if m.visible == SheetVisibleEnum.Visible]
-                title = (visible or worksheets)[0].name
-            else:
-                title = wanted
-            self.sheet = book.get_sheet_by_name(title)
-            self.title = title
+                self.title = (visible or worksheets)[0].name
+            self.sheet = book.get_sheet_by_name(self.title)
         except Exception:  # noqa: BLE001 - anything at all: the reader opens the file itself and words it
             self.sheet = None
         finally:
@@ -81,12 +77,23 @@ def read_ahead(path: Path, recipe: Path | None = None) -> None:
         path = Path(os.path.abspath(path))
         if path.suffix.lower() not in SUFFIXES or not path.is_file():
             return
-        parse = _Parse(path, _stamp(path), recipe)
-    except OSError:
+        stamp = _stamp(path)
+        try:
+            title = _recipe_sheet(recipe)
+        except Exception:  # noqa: BLE001 - the recipe's own reader words what is wrong with it
+            return
+        # Imported here, not in the thread: what a thread allocates stays in that thread's
+        # malloc arena, and long-lived module objects there kept ~20 MB from being given back.
+        import python_calamine  # noqa: F401
+
+        import reconciler.sheets.zipcheck  # noqa: F401
+    except (OSError, ImportError):
         return
+    parse = _Parse(path, stamp, title)
     with _lock:
         _ahead = parse
-    threading.Thread(target=parse.run, name="sheet-read-ahead", daemon=True).start()
+    parse.thread = threading.Thread(target=parse.run, name="sheet-read-ahead", daemon=True)
+    parse.thread.start()
 
 
 def take(path: Path, title: str):
@@ -97,7 +104,7 @@ def take(path: Path, title: str):
         if parse is None or parse.path != Path(os.path.abspath(path)):
             return None
         _ahead = None
-    parse.done.wait()
+    parse.thread.join()
     try:
         unchanged = parse.stamp == _stamp(parse.path)
     except OSError:
