@@ -82,8 +82,8 @@ def read_ahead(path: Path, recipe: Path | None = None) -> None:
             title = _recipe_sheet(recipe)
         except Exception:  # noqa: BLE001 - the recipe's own reader words what is wrong with it
             return
-        # Imported here, not in the thread: what a thread allocates stays in that thread's
-        # malloc arena, and long-lived module objects there kept ~20 MB from being given back.
+        # Imported here, so that the thread does only what runs without the interpreter
+        # (its imports would compete with the program's own for it).
         import python_calamine  # noqa: F401
 
         import reconciler.sheets.zipcheck  # noqa: F401
