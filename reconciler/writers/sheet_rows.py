@@ -143,7 +143,7 @@ class _RowWriter:
         self.appended = [(col.get, col.column.kind, renderer.start(self.letters[col.index]))
                          for col in plan.columns if col.appended]
         self.in_place = [col for col in plan.columns if not col.appended]
-        self.shown: dict[Any, tuple[Any, str | None]] = {}
+        self.shown: dict[tuple, tuple[Any, str | None]] = {}
 
     def header(self, header_row: bytes | None) -> None:
         """The added headers, in the style of the sheet's last header (bold)."""
@@ -193,10 +193,11 @@ class _RowWriter:
         return appended, changed
 
     def _shown(self, status: Any) -> tuple[Any, str | None]:
+        key = (type(status), status)  # True and 1 are equal keys, and shown differently
         try:
-            return self.shown[status]
+            return self.shown[key]
         except KeyError:
-            found = self.shown[status] = shown_status(status, self.ctx)
+            found = self.shown[key] = shown_status(status, self.ctx)
             return found
         except TypeError:  # a plugin's unhashable value
             return shown_status(status, self.ctx)
