@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import zipfile
 
-import openpyxl
 import pytest
+from test_sheets import write_xlsx
 
 from reconciler.errors import SheetError
 from reconciler.sheets import early, read_sheet
@@ -17,17 +17,6 @@ from reconciler.sheets import early, read_sheet
 def _nothing_ahead():  # the module's one slot, emptied after each test
     yield
     early._ahead = None
-
-
-def _book(path, sheets: dict[str, list[list]]):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        ws = book.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    book.save(path)
-    return path
 
 
 def _recipe(path, sheet: str | None):
@@ -49,10 +38,8 @@ def _taken(monkeypatch) -> list:
 
 
 def test_the_sheet_parsed_ahead_is_the_one_read(tmp_path, monkeypatch):
-    book = _book(tmp_path / "in.xlsx", {"Hidden first": [["x"]], "Candidates": [["Name", "Mobile"], ["王芳", "13800000000"]]})
-    wb = openpyxl.load_workbook(book)
-    wb["Hidden first"].sheet_state = "hidden"
-    wb.save(book)
+    book = write_xlsx(tmp_path / "in.xlsx", {"Hidden first": [["x"]], "Candidates": [["Name", "Mobile"], ["王芳", "13800000000"]]},
+                      hidden=("Hidden first",))
     taken = _taken(monkeypatch)
     early.read_ahead(book, _recipe(tmp_path / "r.yaml", None))  # no sheet named: the first visible one
     sheet = read_sheet(book, header_row=1)
@@ -61,7 +48,7 @@ def test_the_sheet_parsed_ahead_is_the_one_read(tmp_path, monkeypatch):
 
 
 def test_the_recipe_names_the_sheet_parsed_ahead(tmp_path, monkeypatch):
-    book = _book(tmp_path / "in.xlsx", {"A": [["Name"], ["first"]], "B": [["Name"], ["second"]]})
+    book = write_xlsx(tmp_path / "in.xlsx", {"A": [["Name"], ["first"]], "B": [["Name"], ["second"]]})
     taken = _taken(monkeypatch)
     early.read_ahead(book, _recipe(tmp_path / "r.yaml", "B"))
     assert [r.get("Name").text for r in read_sheet(book, sheet="B", header_row=1).rows] == ["second"]
@@ -69,10 +56,10 @@ def test_the_recipe_names_the_sheet_parsed_ahead(tmp_path, monkeypatch):
 
 
 def test_a_file_changed_after_the_parse_is_read_again(tmp_path, monkeypatch):
-    book = _book(tmp_path / "in.xlsx", {"S": [["Name"], ["before"]]})
+    book = write_xlsx(tmp_path / "in.xlsx", {"S": [["Name"], ["before"]]})
     early.read_ahead(book, None)
-    early._ahead.done.wait()
-    _book(tmp_path / "in.xlsx", {"S": [["Name"], ["after"], ["and more"]]})
+    early._ahead.thread.join()
+    write_xlsx(tmp_path / "in.xlsx", {"S": [["Name"], ["after"], ["and more"]]})
     os.utime(book, ns=(1, 1))  # a different time, even on a coarse clock
     taken = _taken(monkeypatch)
     assert [r.get("Name").text for r in read_sheet(book, header_row=1).rows] == ["after", "and more"]
@@ -80,7 +67,7 @@ def test_a_file_changed_after_the_parse_is_read_again(tmp_path, monkeypatch):
 
 
 def test_another_sheet_than_the_one_parsed_is_read_itself(tmp_path, monkeypatch):
-    book = _book(tmp_path / "in.xlsx", {"A": [["Name"], ["first"]], "B": [["Name"], ["second"]]})
+    book = write_xlsx(tmp_path / "in.xlsx", {"A": [["Name"], ["first"]], "B": [["Name"], ["second"]]})
     early.read_ahead(book, _recipe(tmp_path / "r.yaml", "A"))
     taken = _taken(monkeypatch)
     assert [r.get("Name").text for r in read_sheet(book, sheet="B", header_row=1).rows] == ["second"]
@@ -88,7 +75,7 @@ def test_another_sheet_than_the_one_parsed_is_read_itself(tmp_path, monkeypatch)
 
 
 def test_a_zip_bomb_is_not_parsed_ahead_and_the_reader_still_words_it(tmp_path):
-    book = _book(tmp_path / "in.xlsx", {"S": [["Name"], ["x"]]})
+    book = write_xlsx(tmp_path / "in.xlsx", {"S": [["Name"], ["x"]]})
     path = tmp_path / "bomb.xlsx"  # a readable workbook whose sheet unpacks 1,000 times its size
     with zipfile.ZipFile(book) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info in source.infolist():
@@ -97,7 +84,7 @@ def test_a_zip_bomb_is_not_parsed_ahead_and_the_reader_still_words_it(tmp_path):
                 data = data.replace(b"</worksheet>", b" " * (40 * 1024**2) + b"</worksheet>")
             archive.writestr(info.filename, data)
     early.read_ahead(path, None)
-    early._ahead.done.wait()
+    early._ahead.thread.join()
     assert early._ahead.sheet is None  # the size check ran first, in the thread
     with pytest.raises(SheetError) as caught:
         read_sheet(path)

@@ -31,7 +31,6 @@ class _Parse:
     def __init__(self, path: Path, stamp: tuple, title: str | None):
         self.path, self.stamp, self.title = path, stamp, title
         self.sheet = None
-        self.done = threading.Event()
         self.thread: threading.Thread | None = None
 
     def run(self) -> None:
@@ -49,8 +48,6 @@ class _Parse:
             self.sheet = book.get_sheet_by_name(self.title)
         except Exception:  # noqa: BLE001 - anything at all: the reader opens the file itself and words it
             self.sheet = None
-        finally:
-            self.done.set()
 
 
 def _stamp(path: Path) -> tuple:
