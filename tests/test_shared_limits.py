@@ -249,6 +249,73 @@ def test_a_429_seen_by_one_run_pauses_every_run_of_the_app(backend, tmp_path, re
                 client.close()
 
 
+class _WatchedLock:
+    """A bucket's lock that notes when the watched thread asks for it (the lock itself unchanged)."""
+
+    def __init__(self, lock, events: list, asked: threading.Event, watched: int):
+        self.lock, self.events, self.asked, self.watched = lock, events, asked, watched
+
+    def _note(self):
+        if threading.get_ident() == self.watched:
+            self.events.append("asked for the lock")
+            self.asked.set()
+
+    def __enter__(self):
+        self._note()
+        return self.lock.__enter__()
+
+    def acquire(self, *args, **kwargs):
+        self._note()
+        return self.lock.acquire(*args, **kwargs)
+
+    def __exit__(self, *exc):
+        return self.lock.__exit__(*exc)
+
+    def __getattr__(self, name):
+        return getattr(self.lock, name)
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["rate-limit file", "memory"])
+def test_a_request_is_stamped_only_once_it_holds_the_bucket(shared, tmp_path):
+    """The bucket's lock is held now and then by the limiter's leaker thread (for the
+    rate-limit file: a file lock, polled every 50 ms). A request stamped before it waited
+    for that lock left later than its stamp, and Feishu counted 51 in its second one window
+    later. Here another thread holds the bucket's lock while a request comes: its stamp
+    must be taken after the lock is let go, not before."""
+    cache = CacheSettings(enabled=False, ratelimit_path=tmp_path / "feishu-ratelimit.sqlite" if shared else None)
+    with Sandbox() as sb, FeishuClient(sb.url, SANDBOX_APP_ID, SANDBOX_APP_SECRET, cache=cache) as client:
+        client.batch_get_talent_ids(email_list=["first@example.com"])  # the bucket exists
+        bucket = client.limiter.bucket_factory[f"{client.app_key}:{ENDPOINT_TALENTS}"]
+        attribute = "lock" if shared else "_lock"
+        events: list[str] = []
+        asked, holding = threading.Event(), threading.Event()
+        real_lock = getattr(bucket, attribute)
+        setattr(bucket, attribute, _WatchedLock(real_lock, events, asked, threading.get_ident()))
+        clock = bucket.now
+
+        def stamped():
+            if threading.get_ident() == me:
+                events.append("stamped")
+            return clock()
+
+        me = threading.get_ident()
+        bucket.now = stamped
+
+        def hold():  # as the leaker does, from another thread
+            with real_lock:
+                holding.set()
+                asked.wait(30)
+                events.append("let go")
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        holding.wait(30)
+        client.batch_get_talent_ids(email_list=["second@example.com"])
+        holder.join(30)
+        assert "stamped" in events and "let go" in events
+        assert events.index("let go") < events.index("stamped"), events
+
+
 def test_a_run_configured_above_feishus_limit_learns_it_and_converges(tmp_path):
     with Sandbox(per_second=50, per_minute=1000) as sb:
         settings = _settings("sqlite", tmp_path, None)

@@ -15,6 +15,7 @@ check-and-insert atomic across processes); with the redis backend the HTTP cache
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -44,6 +45,7 @@ from reconciler.feishu.ratelimit import (
 )
 
 RATE_LIMITED_CODE = 99991400
+FILE_LOCK_POLL_S = 0.002  # how often a request waiting for the rate-limit file's lock asks again
 
 RATELIMIT_FILE = "feishu-ratelimit.sqlite"
 # Every key reconciler writes to Redis starts with "reconciler-": `cache clear` deletes
@@ -217,18 +219,40 @@ class EndpointLimiterAdapter(LimiterAdapter):
         The library's blocking wait would re-stamp its item with the time it planned
         to wake up; on a busy machine a thread wakes later than planned, the shared
         window would record the send too early and free its slot too soon.
+
+        The stamp must also be the last thing before the request leaves: the library
+        stamps an item first and then takes the bucket's own lock, which its leaker
+        thread holds every 300 ms to drop old stamps; for the machine's rate-limit file
+        that lock is a file lock, polled every 50 ms. Measured: now and then a request
+        left ~50 ms after its stamp, and Feishu saw 51 requests in its second one window
+        later (1-2 x 429 in about half the runs). So the bucket is made, and its lock
+        taken, before the attempt (the lock is re-entrant: the library's own `with` then
+        passes straight through).
         """
         with self._turns[name]:
             while True:
                 # Holding the limiter's (re-entrant) lock: the non-blocking attempt never
                 # fails just because another thread is in the bucket, and the wait read
-                # afterwards is this attempt's own verdict.
+                # afterwards is this attempt's own verdict. The bucket is made under it
+                # too (once, before any stamp: opening the file takes milliseconds).
                 with self.limiter.lock:
-                    if self.limiter.try_acquire(name, blocking=False):
-                        return
                     bucket = self.limiter.bucket_factory[name]
-                    wait_ms = bucket.waiting(RateItem(name, bucket.now()))
+                    with _bucket_lock(bucket):
+                        if self.limiter.try_acquire(name, blocking=False):
+                            return
+                        wait_ms = bucket.waiting(RateItem(name, bucket.now()))
                 time.sleep(max(wait_ms, 0) / 1000 + self.limiter.buffer_ms / 1000)
+
+
+def _bucket_lock(bucket):
+    """The lock a bucket's own `put` and `leak` take: the rate-limit file's lock for a
+    SQLiteBucket (asked for every 2 ms, not the library's 50: a request waiting for it has
+    its place in the pacing), the bucket's thread lock in memory; a Redis bucket's
+    check-and-insert is one script, with no lock here."""
+    if isinstance(bucket, SQLiteBucket) and hasattr(bucket.lock, "lock_file"):  # a FileLock
+        return bucket.lock.acquire(poll_interval=FILE_LOCK_POLL_S)
+    lock = bucket.lock if isinstance(bucket, SQLiteBucket) else getattr(bucket, "_lock", None)
+    return lock if lock is not None else contextlib.nullcontext()
 
 
 def _is_rate_limited(response: requests.Response) -> bool:
