@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -79,6 +80,54 @@ def test_paging_stops_when_asking_per_employee_is_cheaper(tenant, fetcher_for):
         for e in ids:  # the same answers as asking each one directly
             expected = {j.id for j in direct.iter_job_datas(employment_id=e, user_id_type="user_id")}
             assert {j.id for j in result[e].items} == expected
+
+
+def _record_requests(client) -> list[str]:
+    """The query of every job-data request the client puts on the wire (requests' own response hook)."""
+    seen: list[str] = []
+    client.session.hooks["response"].append(
+        lambda response, *args, **kwargs: seen.append(response.request.url) if "job_datas" in response.request.url else None)
+    return seen
+
+
+def test_paging_asks_ahead_only_for_pages_it_reads(tenant, fetcher_for):
+    """The next page is asked for while a page is worked on, but never one the early stop
+    would leave unread: the page-through sends exactly the pages the rule reads."""
+    with Sandbox(tenant) as sb:
+        client, fetcher = fetcher_for(sb, store=False)
+        ids = [e.user_id for e in tenant.employees[::45]]
+        # The rule, applied to the tenant's pages in order: how many pages it reads.
+        remaining, read = set(ids), 0
+        for page in FeishuClient(sb.url, SANDBOX_APP_ID, SANDBOX_APP_SECRET).iter_job_data_pages(
+                page_size=100, user_id_type="user_id"):
+            read += 1
+            remaining -= {j.employment_id for j in page.items}
+            if not page.has_more or read >= len(remaining):
+                break
+        assert 1 < read < 12  # the early stop happens here
+        sent = _record_requests(client)
+        fetcher.fetch(fetcher.plan(ids))
+    assert sum("employment_id=" not in url for url in sent) == read
+
+
+def test_the_next_page_is_on_its_way_while_a_page_is_worked_on(tenant, fetcher_for):
+    with Sandbox(tenant) as sb:
+        pages = math.ceil(current_count(sb) / 100)
+        client, fetcher = fetcher_for(sb)
+        sent = _record_requests(client)
+        ahead = []
+
+        def progress(hits):  # called while a page's job data is being joined (every page has some here)
+            reading = len(ahead) + 1  # this page's number
+            if reading == pages:
+                return  # the last page: there is no next one
+            deadline = time.monotonic() + 10
+            while sum("employment_id=" not in url for url in sent) <= reading and time.monotonic() < deadline:
+                time.sleep(0.005)  # waiting for the next page's answer to arrive, not measuring
+            ahead.append(sum("employment_id=" not in url for url in sent) > reading)
+
+        fetcher.fetch(fetcher.plan([e.user_id for e in tenant.employees]), progress)
+    assert len(ahead) == pages - 1 and all(ahead)
 
 
 def test_department_filter_pages_only_those_departments(tenant, fetcher_for):

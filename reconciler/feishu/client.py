@@ -35,6 +35,7 @@ from reconciler.feishu.models import JobData, Talent
 from reconciler.feishu.name_calls import NameCalls
 from reconciler.feishu.transport import (
     CacheSettings,
+    answer_json,
     default_cache_path,
     RateLimits,
     make_limiter,
@@ -214,7 +215,7 @@ class FeishuClient(NameCalls):
     def _interpret(self, response: requests.Response, endpoint: Endpoint):
         status = response.status_code
         try:
-            payload = response.json()
+            payload = answer_json(response)
             code, msg = payload.get("code"), payload.get("msg", "")
         except ValueError:
             payload, code, msg = None, None, ""
@@ -300,7 +301,7 @@ class FeishuClient(NameCalls):
             job_data_id_list=job_data_id_list, department_id=department_id, job_id=job_id,
             get_all_version=get_all_version, user_id_type=user_id_type, department_id_type=department_id_type,
         )
-        return _job_data_page(self.call(JOB_DATAS, params=params))
+        return job_data_page(self.call(JOB_DATAS, params=params))
 
     def iter_job_datas(self, *, page_size: int = 100, page_token: str | None = None, **query) -> Iterator[JobData]:
         """Every job_data matching the query, following page_token while has_more."""
@@ -310,7 +311,7 @@ class FeishuClient(NameCalls):
     def iter_job_data_pages(self, *, page_size: int = 100, page_token: str | None = None, **query) -> Iterator[JobDataPage]:
         params = job_datas_params(page_size=page_size, page_token=page_token, **query)
         for data in self.iter_data_pages(JOB_DATAS, params=params):
-            yield _job_data_page(data)
+            yield job_data_page(data)
 
     def iter_data_pages(self, endpoint: Endpoint, *, params=None, body=None, path_params=None) -> Iterator[dict]:
         """Every page's `data` of a paged endpoint, following page_token (sent in the query) while has_more.
@@ -355,7 +356,8 @@ def _with_page_token(params: dict, token: str) -> dict:
     return out
 
 
-def _job_data_page(data: dict) -> JobDataPage:
+def job_data_page(data: dict) -> JobDataPage:
+    """One page's `data` of GET job_datas, validated."""
     items = validated_items(JobData, data.get("items"), field="items")
     has_more = bool(data.get("has_more"))
     return JobDataPage(items, has_more, data.get("page_token") if has_more else None)

@@ -26,17 +26,17 @@ paging. Fewer requests per employee than pages is always per employee.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from reconciler.errors import FeishuAuthError, FeishuError
-from reconciler.feishu.client import FeishuClient, job_datas_params
+from reconciler.feishu.client import FeishuClient, job_data_page, job_datas_params
 from reconciler.feishu.endpoints import JOB_DATAS
 from reconciler.messages.render import Message
 from reconciler.feishu.keystore import KeyStore
 from reconciler.feishu.models import JobData, share_equal_parts
+from reconciler.feishu.pages_ahead import PagesAhead
 
 PAGE_SIZE = JOB_DATAS.page_size or 100
 FEW_EMPLOYEES = 20  # with T unknown, this many or fewer are cheaper one by one
@@ -163,28 +163,34 @@ class JobDataFetcher:
         hits_before = self.client.counters.cache_hits[JOB_DATAS.name]
         for department in plan.departments or [None]:
             total, complete, last_page = 0, False, set()
+            params = job_datas_params(page_size=PAGE_SIZE, department_id=department, **self._query())
             try:
-                pages = self.client.iter_job_data_pages(page_size=PAGE_SIZE, department_id=department, **self._query())
-                while True:
-                    asked = time.monotonic()
-                    page = next(pages, None)
-                    if page is None:
-                        break
-                    waited += time.monotonic() - asked  # the page's answer time, not our work on it
-                    spent += 1
-                    total += len(page.items)
-                    last_page = {i.employment_id for i in page.items if i.employment_id in remaining or i.employment_id in found}
-                    for item in page.items:
-                        if item.employment_id in last_page:
-                            found[item.employment_id].append(share_equal_parts(item, self._seen))
-                    hit = len(last_page & remaining)
-                    remaining -= last_page
-                    if progress and hit:
-                        progress(hit)
-                    if not page.has_more:
-                        complete = True
-                    elif plan.known_total is None and spent >= len(remaining):
-                        break  # asking the rest one by one is now cheaper
+                with PagesAhead(self.client.iter_data_pages(JOB_DATAS, params=params), "job-data-pages") as pages:
+                    while True:
+                        data, seconds = pages.next()
+                        if data is None:
+                            break
+                        waited += seconds  # the page's answer time, not our work on it
+                        spent += 1
+                        # Ask for the next page while this one is worked on, when it will surely be
+                        # read: the early stop below needs spent < the employees still missing.
+                        has_more, count = bool(data.get("has_more")), len(data.get("items") or ())
+                        if has_more and (plan.known_total is not None or spent < len(remaining) - count):
+                            pages.want_next()
+                        page = job_data_page(data)
+                        total += len(page.items)
+                        last_page = {i.employment_id for i in page.items if i.employment_id in remaining or i.employment_id in found}
+                        for item in page.items:
+                            if item.employment_id in last_page:
+                                found[item.employment_id].append(share_equal_parts(item, self._seen))
+                        hit = len(last_page & remaining)
+                        remaining -= last_page
+                        if progress and hit:
+                            progress(hit)
+                        if not page.has_more:
+                            complete = True
+                        elif plan.known_total is None and spent >= len(remaining):
+                            break  # asking the rest one by one is now cheaper
             except FeishuAuthError:
                 raise
             except FeishuError as exc:
