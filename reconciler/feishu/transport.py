@@ -225,16 +225,16 @@ class EndpointLimiterAdapter(LimiterAdapter):
         thread holds every 300 ms to drop old stamps; for the machine's rate-limit file
         that lock is a file lock, polled every 50 ms. Measured: now and then a request
         left ~50 ms after its stamp, and Feishu saw 51 requests in its second one window
-        later (1-2 x 429 in about half the runs). So the bucket is made, and its lock
-        taken, before the attempt (the lock is re-entrant: the library's own `with` then
-        passes straight through).
+        later (1-2 x 429 in about half the runs). So the bucket's lock is taken before
+        the attempt (the lock is re-entrant: the library's own `with` then passes
+        straight through).
         """
         with self._turns[name]:
             while True:
                 # Holding the limiter's (re-entrant) lock: the non-blocking attempt never
                 # fails just because another thread is in the bucket, and the wait read
-                # afterwards is this attempt's own verdict. The bucket is made under it
-                # too (once, before any stamp: opening the file takes milliseconds).
+                # afterwards is this attempt's own verdict. The bucket is looked up (made,
+                # the first time) under it too: two threads must not make two buckets.
                 with self.limiter.lock:
                     bucket = self.limiter.bucket_factory[name]
                     with _bucket_lock(bucket):
