@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 from click.testing import CliRunner
+from test_sheets import write_xlsx as workbook  # one way to build a test workbook
 
 from reconciler.cli.main import cli
 from reconciler.init.draft import sheet_language
@@ -24,17 +24,6 @@ def invoke(args, code=0, env=None):
     result = CliRunner().invoke(cli, [str(a) for a in args], env={**BASE_ENV, **(env or {})}, input="")
     assert result.exit_code == code, result.output
     return result
-
-
-def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        ws = book.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    book.save(path)
-    return path
 
 
 def people(headers: list[str], *columns: list) -> list[list]:
