@@ -256,9 +256,10 @@ def _bucket_lock(bucket):
 
 
 def answer_json(response: requests.Response):
-    """The answer's JSON, parsed once: the adapter (a 429?), the cache's filter (code 0?)
-    and the client all read it, and a page of 100 job data takes ~2.5 ms to parse, three
-    times on the page-through's chain. Raises ValueError as `response.json()` does."""
+    """The answer's JSON, parsed once: the HTTP cache's filter (code 0? requests-cache asks
+    it twice) and the client read it (the adapter too, for a 400), and a page of 100 job
+    data took ~2.5 ms to parse, three times on the page-through's chain. Raises
+    ValueError as `response.json()` does."""
     parsed = getattr(response, "_reconciler_json", None)
     if parsed is None:
         parsed = response.json()
