@@ -83,7 +83,7 @@ def test_paging_stops_when_asking_per_employee_is_cheaper(tenant, fetcher_for):
 
 
 def _record_requests(client) -> list[str]:
-    """The query of every job-data request the client puts on the wire (requests' own response hook)."""
+    """The URL of every job-data request the client puts on the wire (requests' own response hook)."""
     seen: list[str] = []
     client.session.hooks["response"].append(
         lambda response, *args, **kwargs: seen.append(response.request.url) if "job_datas" in response.request.url else None)

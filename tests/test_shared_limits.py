@@ -289,8 +289,9 @@ def test_a_request_is_stamped_only_once_it_holds_the_bucket(shared, tmp_path):
         attribute = "lock" if shared else "_lock"
         events: list[str] = []
         asked, holding = threading.Event(), threading.Event()
+        me = threading.get_ident()  # the request goes out from this thread
         real_lock = getattr(bucket, attribute)
-        setattr(bucket, attribute, _WatchedLock(real_lock, events, asked, threading.get_ident()))
+        setattr(bucket, attribute, _WatchedLock(real_lock, events, asked, me))
         clock = bucket.now
 
         def stamped():
@@ -298,7 +299,6 @@ def test_a_request_is_stamped_only_once_it_holds_the_bucket(shared, tmp_path):
                 events.append("stamped")
             return clock()
 
-        me = threading.get_ident()
         bucket.now = stamped
 
         def hold():  # as the leaker does, from another thread
