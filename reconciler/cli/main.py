@@ -13,6 +13,9 @@ from reconciler.cli.handling import debug_option, handle_errors, plugins_option
 from reconciler.messages.locale import cli_locale
 from reconciler.messages.render import Message, render, summary_lines, text
 
+# In click's context object when the command line started the process (`main`): the
+# process ends with the command, so a command may set what only that process lives with.
+OWN_PROCESS = "own_process"
 
 
 class _Commands(click.Group):
@@ -67,7 +70,7 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
 
         reconciler run recipes/onboarding.yaml sample_sheets/onboarding_zh.xlsx --sandbox --report report.json
     """
-    from reconciler.memory import steady_allocator
+    from reconciler.memory import collector_off_until_exit, steady_allocator
     from reconciler.sheets.early import read_ahead
 
     steady_allocator()
@@ -76,6 +79,8 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
     from reconciler.pipeline import RunOptions
     from reconciler.pipeline import run as run_pipeline
 
+    if (click.get_current_context().obj or {}).get(OWN_PROCESS):
+        collector_off_until_exit()  # not when a program calls the command (click's CliRunner)
     with console_progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         options = RunOptions(output=output, sandbox=sandbox, offline=offline, no_cache=no_cache, dry_run=dry_run,
                              plugins=[str(p) for p in plugin_paths], progress=progress, log_path=log_path,
@@ -253,7 +258,7 @@ def cache_clear(recipe):
 
 
 def main() -> None:
-    cli(prog_name="reconciler")
+    cli(prog_name="reconciler", obj={OWN_PROCESS: True})
 
 
 if __name__ == "__main__":
