@@ -73,7 +73,7 @@ def run(recipe, input, output, sandbox, offline, no_cache, dry_run, plugin_paths
     from reconciler.memory import collector_off_until_exit, steady_allocator
     from reconciler.sheets.early import read_ahead
 
-    steady_allocator()
+    steady_allocator()  # before the parse starts (pipeline.run sets it again for programs calling run: the same value)
     read_ahead(input, recipe)  # the sheet parses while the rest loads
     from reconciler.cli.progress import console_progress
     from reconciler.pipeline import RunOptions
