@@ -1,5 +1,7 @@
 """`reconciler run` starts parsing the sheet while it loads (reconciler/sheets/early.py):
-the reader takes that parse only for the same file, unchanged, and the same sheet."""
+the reader takes that parse only for the same file, unchanged, and the same sheet.
+Meanwhile the reader learns the worksheet part's layout for the streaming writer
+(reconciler/ooxml/worksheet.py), which takes it on the same terms."""
 
 from __future__ import annotations
 
@@ -8,15 +10,22 @@ import zipfile
 
 import pytest
 from test_sheets import write_xlsx
+from test_xlsx_stream import make_book, make_ctx
 
 from reconciler.errors import SheetError
+from reconciler.ooxml import worksheet
 from reconciler.sheets import early, read_sheet
+from reconciler.writers import sheetxml
+from reconciler.writers.xlsx_stream import write_streaming
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
 
 
 @pytest.fixture(autouse=True)
-def _nothing_ahead():  # the module's one slot, emptied after each test
+def _nothing_ahead():  # the modules' one slot each, emptied after each test
     yield
     early._ahead = None
+    worksheet._learned = None
 
 
 def _recipe(path, sheet: str | None):
@@ -96,3 +105,50 @@ def test_a_csv_or_a_missing_file_starts_nothing(tmp_path):
     early.read_ahead(tmp_path / "in.csv", None)
     early.read_ahead(tmp_path / "missing.xlsx", None)
     assert early._ahead is None
+
+
+def _first_passes(monkeypatch) -> list:
+    """Every first pass the streaming writer makes over a worksheet part itself."""
+    passes = []
+    real = sheetxml.learn_layout
+
+    def spy(part, keep=()):
+        passes.append(keep)
+        return real(part, keep)
+
+    monkeypatch.setattr(sheetxml, "learn_layout", spy)
+    return passes
+
+
+def _written_sheet(tmp_path, source, name: str) -> bytes:
+    ctx = make_ctx(tmp_path, source)
+    ctx.output_path = tmp_path / name
+    assert write_streaming(ctx) == ctx.output_path
+    with zipfile.ZipFile(ctx.output_path) as archive:
+        return archive.read(SHEET_PART)
+
+
+def test_the_layout_learned_while_reading_stands_for_the_writers_first_pass(tmp_path, monkeypatch):
+    source = make_book(tmp_path / "in.xlsx")  # a title above the header row, a merge, widths, a frozen pane
+    passes = _first_passes(monkeypatch)
+    own = _written_sheet(tmp_path, source, "own.xlsx")  # nothing learned: the writer's own first pass
+    assert passes == [(2,)]
+    sheet = read_sheet(source, sheet="People", header_row="auto", required_headers=["Mobile"], keep_layout=True)
+    assert sheet.header_row == 2
+    assert _written_sheet(tmp_path, source, "learned.xlsx") == own
+    assert passes == [(2,)]  # the second copy made no first pass of its own
+
+
+def test_a_layout_is_not_learned_unless_asked_nor_used_for_a_changed_file(tmp_path, monkeypatch):
+    source = make_book(tmp_path / "in.xlsx")
+    passes = _first_passes(monkeypatch)
+    read_sheet(source, sheet="People", header_row=2)
+    assert worksheet.recall(source, SHEET_PART) is None
+    read_sheet(source, sheet="People", header_row=2, keep_layout=True)
+    assert worksheet.recall(tmp_path / "other.xlsx", SHEET_PART) is None  # taken once, by its own file only
+    read_sheet(source, sheet="People", header_row=2, keep_layout=True)
+    make_book(source, rows=9)  # saved again between reading and writing
+    os.utime(source, ns=(1, 1))
+    written = _written_sheet(tmp_path, source, "out.xlsx")
+    assert passes == [(2,)]  # the writer read the part itself
+    assert b'<row r="11"' in written  # as it is now

@@ -130,7 +130,7 @@ def read_recipe_sheet(recipe: Recipe, input_path: Path, needed: list[str]) -> Sh
     at the recipe's line, listing the headers the sheet does have (spec section 2)."""
     try:
         sheet = read_sheet(input_path, sheet=recipe.source.sheet, header_row=recipe.source.header_row,
-                           required_headers=needed)
+                           required_headers=needed, keep_layout="xlsx" in recipe.output.writers)
     except SheetError as exc:
         try:  # is it only that the headers are missing? Then say which, where the recipe names them.
             name, _, headers = list_headers(input_path, recipe.source.sheet, recipe.source.header_row, needed,

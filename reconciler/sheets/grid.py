@@ -17,6 +17,8 @@ the rows from a grid.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -29,7 +31,7 @@ import openpyxl
 from reconciler.errors import SheetError
 from reconciler.messages.render import Message
 from reconciler.model import BLANK, Cell
-from reconciler.ooxml import parts as ooxml
+from reconciler.ooxml import parts as ooxml, worksheet
 from reconciler.sheets import early
 from reconciler.sheets.csvfile import CsvGrid
 from reconciler.sheets.zipcheck import check_package
@@ -155,9 +157,10 @@ class _ExcelGrid:
 class _CalamineGrid:
     """One worksheet read with python-calamine, plus number formats and error texts from its XML."""
 
-    def __init__(self, path: Path, sheet: str | None):
+    def __init__(self, path: Path, sheet: str | None, keep_layout: bool = False):
         from python_calamine import CalamineWorkbook
 
+        stamp = os.stat(path)  # the file as it was before it was read (a layout learned is of this file)
         with zipfile.ZipFile(path) as archive:
             info = ooxml.read_workbook(archive)
             worksheets = [_SheetRef(s.name, s.state, s.part) for s in info.sheets if s.part]
@@ -166,7 +169,15 @@ class _CalamineGrid:
             chosen = _pick_sheet(path, worksheets, sheet, others=[s.name for s in info.sheets if not s.part])
             styles = ooxml.styles_part(info)
             codes = ooxml.xf_number_formats(archive.read(styles) if styles in archive.namelist() else None)
-            self._marks = ooxml.cell_marks(archive.read(chosen.part), codes)
+            xml = archive.read(chosen.part)
+        self._marks = ooxml.cell_marks(xml, codes)
+        if keep_layout:  # while the values are parsed beside (sheets/early.py): see ooxml/worksheet.py
+            try:
+                worksheet.remember(worksheet.file_identity(path, chosen.part, stamp),
+                                   worksheet.learn_layout(io.BytesIO(xml)))
+            except worksheet.CannotStream:
+                pass  # the streaming writer finds the same and leaves the copy to openpyxl's
+        del xml
         self._sheet = early.take(path, chosen.title)  # parsed while the program loaded (reconciler run)
         if self._sheet is None:
             self._sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(chosen.title)
@@ -278,14 +289,14 @@ def _pick_sheet(path: Path, worksheets: list, wanted: str | None, *, others: lis
     raise SheetError("error.no_such_sheet", name=path.name, sheet=wanted, sheets=names)
 
 
-def _open(path: Path, sheet: str | None) -> _ExcelGrid | _CalamineGrid | CsvGrid:
+def _open(path: Path, sheet: str | None, keep_layout: bool = False) -> _ExcelGrid | _CalamineGrid | CsvGrid:
     _check_path(path)
     if path.suffix.lower() == ".csv":
         return CsvGrid(path)
     if zipfile.is_zipfile(path):
         check_package(path)
         try:
-            return _CalamineGrid(path, sheet)
+            return _CalamineGrid(path, sheet, keep_layout)
         except SheetError:
             raise
         except Exception:  # noqa: BLE001 - anything calamine or the scan cannot read: openpyxl reads it or words why not

@@ -130,15 +130,18 @@ def read_sheet(
     sheet: str | None = None,
     header_row: HeaderRow = "auto",
     required_headers: Sequence[str] = (),
+    keep_layout: bool = False,
 ) -> Sheet:
     """Read one sheet: the header row and every non-blank row below it.
 
     A blank row (every cell under a header blank) is dropped here, once: no later
     stage looks at it, and the writers leave it blank. A header that appears twice
-    is read from its first column, with a warning in `Sheet.warnings`.
+    is read from its first column, with a warning in `Sheet.warnings`. `keep_layout`:
+    also learn the worksheet part's layout for a streaming copy of it
+    (`reconciler.ooxml.worksheet`), when the sheet is read from its XML.
     """
     path = Path(path)
-    grid = _open(path, sheet)
+    grid = _open(path, sheet, keep_layout)
     try:
         number, headers = _find_header(grid, path, header_row, [h.strip() for h in required_headers])
         warnings = _duplicate_warnings(_where(path, grid.name), headers)

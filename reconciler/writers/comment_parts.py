@@ -23,7 +23,8 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from reconciler.ooxml import parts as ooxml
 from reconciler.writers.layout import COMMENT_AUTHOR
-from reconciler.writers.sheetxml import CannotStream, WorksheetXml, cell_ref, legacy_drawing_rel_id
+from reconciler.ooxml.worksheet import CannotStream
+from reconciler.writers.sheetxml import WorksheetXml, cell_ref, legacy_drawing_rel_id
 
 
 @dataclass

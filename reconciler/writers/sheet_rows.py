@@ -32,7 +32,8 @@ from reconciler.writers.annotation import (
 from reconciler.writers.cellxml import CellRenderer
 from reconciler.writers.common import outcome_getter, text_of
 from reconciler.writers.layout import CellChange, comment_text
-from reconciler.writers.sheetxml import ExistingCell, WorksheetXml, cell_ref, row_number
+from reconciler.ooxml.worksheet import row_number
+from reconciler.writers.sheetxml import ExistingCell, WorksheetXml, cell_ref
 
 CHUNK = 1 << 20  # bytes handed to the zip stream at a time
 _STYLE_ATTRIBUTE = re.compile(rb"""\ss\s*=\s*["'][0-9]+["']""")

@@ -4,9 +4,9 @@ A worksheet is `<worksheet> head <sheetData> rows </sheetData> tail </worksheet>
 The head and tail (views, column widths, merges, filter, drawings...) are small:
 they are kept as a "skeleton" document, with an empty `<sheetData/>` standing in
 for the rows, and edited with `xmltext`. The rows (nearly all of the bytes on a
-big sheet) are streamed from the zip, twice (`pieces()`), and stay bytes: only the
-rows that change are looked into, and `cells()` splits the few whose existing
-cells change.
+big sheet) are streamed from the zip, twice (`pieces()`; the first pass, and the splitting
+into rows, are `reconciler.ooxml.worksheet`'s), and stay bytes: only the rows that change
+are looked into, and `cells()` splits the few whose existing cells change.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter, ran
 
 from reconciler.ooxml import xmltext
 from reconciler.ooxml.parts import DOC_REL_NS, cell_coordinate, prefix_for
+from reconciler.ooxml.worksheet import CannotStream, WorksheetLayout, first_rows, last_column, learn_layout, pieces
 from reconciler.ooxml.xmltext import Element, XmlTextError
 
 # CT_Worksheet's children, in schema order.
@@ -29,22 +30,9 @@ ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetDa
          "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks", "customProperties",
          "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
          "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst"]
-_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
 _STYLE = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
 _SPANS = re.compile(rb"""\sspans\s*=\s*["'][^"']*["']""")
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
-CHUNK = 1 << 20
-
-
-def row_number(row: bytes) -> int:
-    found = _ROW_NUMBER.search(row, 0, row.find(b">") + 1)
-    if found is None:
-        raise CannotStream("a row has no row number (r attribute)")
-    return int(found.group(1))
-
-
-class CannotStream(Exception):
-    """This input needs the openpyxl writer (the reason is the message)."""
 
 
 @dataclass(frozen=True)
@@ -63,37 +51,24 @@ class WorksheetXml:
     `open_part()` opens the part (decompressed) for reading. The first pass keeps
     the head and tail (the skeleton), the used width and height, and the bytes of
     the rows named in `keep` (the header row); the rows are never all in memory.
+    A `layout` learned before (when the sheet was read) stands for the first pass.
     """
 
-    def __init__(self, open_part: Callable[[], BinaryIO], keep: tuple[int, ...] = ()):
+    def __init__(self, open_part: Callable[[], BinaryIO], keep: tuple[int, ...] = (),
+                 layout: WorksheetLayout | None = None):
         self.open_part = open_part
-        self.max_column = self.max_row = 0
-        self.kept: dict[int, bytes] = {}
-        head = tail = b""
-        previous = 0
-        with open_part() as part:
-            first = part.read(4096)
-            found = re.search(rb"<([\w.-]+:)?worksheet[\s>]", first)
-            if found is None:
-                raise CannotStream("the sheet part is not a worksheet")
-            self.p = (found.group(1) or b"").decode()
-            for kind, data in self._pieces(part, first):
-                if kind == "row":
-                    number, column = row_number(data), self.last_column(data)
-                    if number <= previous:
-                        raise CannotStream("rows are out of order")
-                    previous = number
-                    if column:
-                        self.max_column, self.max_row = max(self.max_column, column), number
-                    if number in keep:
-                        self.kept[number] = data
-                elif kind == "head":
-                    head = data
-                elif kind == "tail":
-                    tail = data
+        if layout is None:
+            with open_part() as part:
+                layout = learn_layout(part, keep)
+        kept = {n: layout.kept[n] for n in keep if n in layout.kept}
+        if len(kept) < len(keep):
+            with open_part() as part:
+                kept.update(first_rows(part, layout.prefix, tuple(n for n in keep if n not in kept)))
+        self.p, self.kept = layout.prefix, kept
+        self.max_column, self.max_row = layout.max_column, layout.max_row
         self.placeholder = f"<{self.p}sheetData/>"
         try:
-            self.skeleton = head.decode("utf-8") + self.placeholder + tail.decode("utf-8")
+            self.skeleton = layout.head.decode("utf-8") + self.placeholder + layout.tail.decode("utf-8")
             self.root = xmltext.root(self.skeleton)
             self.parts = {e.local: e for e in xmltext.kids(self.skeleton, self.root)}
         except (UnicodeDecodeError, XmlTextError) as exc:
@@ -106,64 +81,11 @@ class WorksheetXml:
         """("head" | "gap" | "row" | "tail", bytes) in document order; head and tail
         exclude the sheetData tags, gaps are what lies between rows."""
         with self.open_part() as part:
-            yield from self._pieces(part, b"")
-
-    def _pieces(self, part: BinaryIO, buffer: bytes) -> Iterator[tuple[str, bytes]]:
-        p = self.p.encode()
-        open_tag, close_tag = b"<" + p + b"sheetData", b"</" + p + b"sheetData>"
-        row_open, row_close = b"<" + p + b"row", b"</" + p + b"row>"
-
-        def more(data: bytes) -> bytes:
-            chunk = part.read(CHUNK)
-            if not chunk:
-                raise CannotStream("the worksheet ends too early")
-            return data + chunk
-
-        while (at := buffer.find(open_tag)) < 0 or buffer.find(b">", at) < 0:
-            buffer = more(buffer)
-        tag_end = buffer.find(b">", at) + 1
-        yield "head", buffer[:at]
-        if buffer[tag_end - 2 : tag_end] == b"/>":  # <sheetData/>: no rows
-            yield "tail", buffer[tag_end:] + part.read()
-            return
-        buffer, pos = buffer[tag_end:], 0
-        while True:
-            row = buffer.find(row_open, pos)
-            close = buffer.find(close_tag, pos, row if row >= 0 else len(buffer))  # only up to the next row
-            if close >= 0 and (row < 0 or close < row):
-                if close > pos:
-                    yield "gap", buffer[pos:close]
-                yield "tail", buffer[close + len(close_tag):] + part.read()
-                return
-            if row < 0:
-                buffer, pos = more(buffer[pos:]), 0
-                continue
-            end = buffer.find(b">", row)
-            if end >= 0 and buffer[end - 1:end] != b"/":
-                end = buffer.find(row_close, end)
-                end = end + len(row_close) if end >= 0 else -1
-            else:
-                end = end + 1 if end >= 0 else -1
-            if end < 0:
-                buffer, pos = more(buffer[pos:]), 0
-                continue
-            if row > pos:
-                yield "gap", buffer[pos:row]
-            yield "row", buffer[row:end]
-            pos = end
+            yield from pieces(part, self.p, b"")
 
     def last_column(self, row: bytes) -> int:
         """The column of the row's last cell (cells are in column order), 0 for an empty row."""
-        p = self.p.encode()
-        last = row.rfind(b"<" + p + b"c ")
-        if last < 0:
-            if row.find(b"<" + p + b"c>") >= 0:
-                raise CannotStream("a cell has no reference (r attribute)")
-            return 0
-        where = cell_coordinate(row[last : row.find(b">", last) + 1])
-        if where is None:
-            raise CannotStream("a cell has no reference (r attribute)")
-        return where[1]
+        return last_column(row, self.p)
 
     def cells(self, row: bytes) -> list[ExistingCell]:
         """The cells of a row (its bytes), in column order."""

@@ -46,7 +46,9 @@ from reconciler.writers.layout import (
     table_at_header,
 )
 from reconciler.writers.sheet_rows import RowsPlan, plan_rows, write_rows
-from reconciler.writers.sheetxml import CannotStream, WorksheetXml
+from reconciler.ooxml import worksheet
+from reconciler.ooxml.worksheet import CannotStream
+from reconciler.writers.sheetxml import WorksheetXml
 from reconciler.writers.stylesheet import StyleSheet
 
 CT_SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -101,7 +103,8 @@ class _Copy:
             raise CannotStream("no styles part")
         self.styles_name = styles
         self.styles = StyleSheet(archive.read(styles))
-        self.sheet = WorksheetXml(lambda: archive.open(entry.part), keep=(ctx.sheet.header_row,))
+        self.sheet = WorksheetXml(lambda: archive.open(entry.part), keep=(ctx.sheet.header_row,),
+                                  layout=worksheet.recall(Path(ctx.input_path), entry.part))
         self.sheet_rels = ooxml.read_rels(archive, entry.part)
         self.renderer = CellRenderer(self.styles, prefix=self.sheet.p, date1904=self.book.date1904)
         self.comment_parts = None  # mismatch comments: new parts, or merged into the sheet's own
