@@ -324,3 +324,15 @@ def test_macros_kept_when_the_copy_is_macro_enabled(tmp_path):
     with zipfile.ZipFile(ctx.output_path) as out:
         assert out.read("xl/vbaProject.bin") == b"not really vba"
         assert b"macroEnabled.main+xml" in out.read("[Content_Types].xml")
+
+
+def test_our_comments_are_openpyxls_xml_byte_for_byte():
+    from reconciler.writers.comment_parts import _OursOnly, by_openpyxl, ours
+
+    comments = {(3, 2): 'Feishu: a & <b> "q" \'s\'', (10, 3): "飞书：研发部 ", (4, 1): "Feishu:\nsecond line",
+                (2, 28): "\tFeishu", (7, 16384): "   ", (1048576, 1): "Feishu: 1048575 16383 _x0000_s1026"}
+    fast = _OursOnly.make()
+    assert fast is not None  # openpyxl's XML is cut as expected (else every comment goes through openpyxl)
+    assert fast.render(comments) == by_openpyxl(ours(comments))
+    one = {(5, 5): "Feishu: x"}
+    assert fast.render(one) == by_openpyxl(ours(one))

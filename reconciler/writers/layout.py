@@ -11,6 +11,7 @@ asks here. `CellChange` is what the streaming writer does to an existing cell.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -61,9 +62,15 @@ def keeps_macros(input_suffix: str, output_suffix: str) -> bool:
 
 def comment_text(feishu_value: Any, locale: str) -> str:
     """The comment on a compare cell that differs from Feishu: Feishu's value."""
+    feishu, blank = _comment_labels(locale)
+    shown = ILLEGAL_CHARACTERS_RE.sub("", text_of(feishu_value)) or blank
+    return f"{feishu}: {shown}"
+
+
+@functools.lru_cache(maxsize=8)  # one comment per mismatching cell: all the labels were rendered for each
+def _comment_labels(locale: str) -> tuple[str, str]:
     labels = labels_for(locale)
-    shown = ILLEGAL_CHARACTERS_RE.sub("", text_of(feishu_value)) or labels["blank"]
-    return f"{labels['feishu']}: {shown}"
+    return labels["feishu"], labels["blank"]
 
 
 def merged_warnings(skipped: Iterable[str], sheet_name: str) -> list[Message]:
