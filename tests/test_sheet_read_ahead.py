@@ -6,6 +6,7 @@ Meanwhile the reader learns the worksheet part's layout for the streaming writer
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 
 import pytest
@@ -152,3 +153,44 @@ def test_a_layout_is_not_learned_unless_asked_nor_used_for_a_changed_file(tmp_pa
     written = _written_sheet(tmp_path, source, "out.xlsx")
     assert passes == [(2,)]  # the writer read the part itself
     assert b'<row r="11"' in written  # as it is now
+
+
+def _edited(source, path, edit):
+    with zipfile.ZipFile(source) as before, zipfile.ZipFile(path, "w") as after:
+        for item in before.infolist():
+            data = before.read(item.filename)
+            after.writestr(item, edit(data) if item.filename == SHEET_PART else data)
+    return path
+
+
+EDITS = {
+    "as written": lambda xml: xml,
+    "prefixed": lambda xml: re.sub(rb"<(/?)(?!\?)([A-Za-z]+)([\s/>])", rb"<\1x:\2\3", xml).replace(
+        b'<x:worksheet xmlns="', b'<x:worksheet xmlns:x="'),
+    "r not first": lambda xml: re.sub(rb'<c r="([A-Z]+[0-9]+)"( [^>]*?)?(/?)>', rb"<c\2 r='\1'\3>", xml),
+    "an empty last row": lambda xml: xml.replace(b"</sheetData>", b'<row r="400" ht="30" customHeight="1"/></sheetData>'),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_the_layout_searched_in_the_whole_part_is_the_one_read_row_by_row(tmp_path, monkeypatch, edit):
+    source = _edited(make_book(tmp_path / "in.xlsx"), tmp_path / "edited.xlsx", EDITS[edit])
+    with zipfile.ZipFile(source) as archive:
+        xml = archive.read(SHEET_PART)
+        row_by_row = worksheet.learn_layout(archive.open(SHEET_PART))
+    passes = []
+    real = worksheet.learn_layout
+    monkeypatch.setattr(worksheet, "learn_layout", lambda part, keep=(): passes.append(keep) or real(part, keep))
+    assert worksheet.layout_of(xml) == row_by_row
+    assert (row_by_row.max_column, row_by_row.max_row) == (4, 8)  # rows without cells (10, 400) do not count
+    assert passes == ([()] if edit == "r not first" else [])  # only the unusual tags are read row by row
+
+
+def test_rows_out_of_order_are_refused_either_way(tmp_path):
+    source = make_book(tmp_path / "in.xlsx")
+    with zipfile.ZipFile(source) as archive:
+        xml = archive.read(SHEET_PART)
+    swapped = xml.replace(b'<row r="3"', b'<row r="TMP"').replace(b'<row r="4"', b'<row r="3"').replace(
+        b'<row r="TMP"', b'<row r="4"')
+    with pytest.raises(worksheet.CannotStream):
+        worksheet.layout_of(swapped)

