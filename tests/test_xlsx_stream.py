@@ -336,3 +336,20 @@ def test_our_comments_are_openpyxls_xml_byte_for_byte():
     assert fast.render(comments) == by_openpyxl(ours(comments))
     one = {(5, 5): "Feishu: x"}
     assert fast.render(one) == by_openpyxl(ours(one))
+
+
+def test_the_spans_hint_excel_writes_on_rows_is_dropped(tmp_path):
+    source = make_book(tmp_path / "in.xlsx", chart=False)
+    spanned = tmp_path / "spanned.xlsx"  # as Excel saves it: each row says which columns it spans
+    with zipfile.ZipFile(source) as before, zipfile.ZipFile(spanned, "w") as after:
+        for item in before.infolist():
+            data = before.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<row r="([0-9]+)"', rb'<row r="\1" spans="1:4"', data)
+                assert data.count(b'spans="1:4"') >= 8
+            after.writestr(item, data)
+    streamed, reference, _ = both(tmp_path, spanned)
+    tags = dict(re.findall(rb'<row r="([0-9]+)"([^>]*)>', zipfile.ZipFile(streamed).read("xl/worksheets/sheet1.xml")))
+    assert all(b"spans" not in tags[b"%d" % n] for n in (2, 3, 4, 5, 7))  # cells added: 1:4 is no longer true
+    assert b'spans="1:4"' in tags[b"6"]  # a row left as it was keeps it
+    assert grid(load_workbook(streamed)["People"]) == grid(load_workbook(reference)["People"])

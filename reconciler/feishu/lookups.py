@@ -141,7 +141,7 @@ class TalentLookup:
 
     def pending(self, keys: Iterable[TalentKey]) -> tuple[Answers, list[Batch]]:
         """Answers already known, and the batches still to send (for --dry-run and run)."""
-        distinct = set(keys)
+        distinct = keys if isinstance(keys, (set, frozenset)) else set(keys)
         if not self.store:
             return Answers(), plan_batches(distinct)
         # A key found fresh now stays usable to the run's end (Answers reads it as ANY_AGE).

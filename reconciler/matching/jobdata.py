@@ -163,14 +163,13 @@ def join_job_data(
     _, values, column_notes, compared = found
     notes.extend(n for n in column_notes if n not in notes)
     mismatches: dict[str, str] = {}
-    for header, (value, comparable, path_notes) in compared.items():
+    for header, (theirs, comparable, path_notes) in compared.items():
         mine = as_text(row.get(header).text)
         if not mine:
             continue  # a blank compare cell is not compared
         notes.extend(n for n in path_notes if n not in notes)
         if not comparable:
             continue  # Feishu's name is not known (no scope, lookup failed): nothing to compare with
-        theirs = as_text(value)
         if mine != theirs:
             mismatches[header] = theirs
             notes.append(Message("note.differs", header=header, mine=mine, theirs=theirs or Message("note.empty_value")))
@@ -180,7 +179,7 @@ def join_job_data(
 
 def _view(chosen: JobData, columns: dict[str, str], compare: dict[str, str], locale: str, book: NameBook):
     """What a record gives every row joining it: (values by header, the notes of its names,
-    compare header -> (Feishu's value, comparable, the notes of its name))."""
+    compare header -> (Feishu's value as compared (`as_text`), comparable, the notes of its name))."""
     def value_of(path: str, header: str) -> tuple[Any, bool, list]:
         if name_field(path) is None:
             return render(chosen.field(path), locale), True, []
@@ -193,4 +192,8 @@ def _view(chosen: JobData, columns: dict[str, str], compare: dict[str, str], loc
         value, _, path_notes = value_of(path, header)
         values[header] = value
         column_notes.extend(n for n in path_notes if n not in column_notes)
-    return values, column_notes, {header: value_of(path, header) for header, path in compare.items()}
+    compared = {}
+    for header, path in compare.items():
+        value, comparable, path_notes = value_of(path, header)
+        compared[header] = (as_text(value), comparable, path_notes)
+    return values, column_notes, compared

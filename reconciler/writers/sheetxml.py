@@ -111,7 +111,9 @@ class WorksheetXml:
 
     def row_start_tag(self, row: bytes) -> bytes:
         """The row's start tag without `spans` (a hint that would no longer be right), as an open tag."""
-        tag = _SPANS.sub(b"", row[: row.find(b">") + 1])
+        tag = row[: row.find(b">") + 1]
+        if b"spans" in tag:  # Excel writes it on every row; openpyxl and others do not
+            tag = _SPANS.sub(b"", tag)
         return tag[:-2].rstrip() + b">" if tag.endswith(b"/>") else tag
 
     def row_close_tag(self) -> bytes:
