@@ -353,3 +353,18 @@ def test_the_spans_hint_excel_writes_on_rows_is_dropped(tmp_path):
     assert all(b"spans" not in tags[b"%d" % n] for n in (2, 3, 4, 5, 7))  # cells added: 1:4 is no longer true
     assert b'spans="1:4"' in tags[b"6"]  # a row left as it was keeps it
     assert grid(load_workbook(streamed)["People"]) == grid(load_workbook(reference)["People"])
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_a_plain_text_cell_is_rendered_as_any_text_is(tmp_path, prefix):
+    from reconciler.writers.cellxml import MAX_TEXT, CellRenderer
+    from reconciler.writers.stylesheet import StyleSheet
+
+    with zipfile.ZipFile(make_book(tmp_path / "in.xlsx", chart=False)) as archive:
+        renderer = CellRenderer(StyleSheet(archive.read("xl/styles.xml")), prefix=prefix)
+    texts = ["6900000000073019198", "研发部", "D001", "0012", "½", "x" * (MAX_TEXT + 1), "a b", "=1", "&x"]
+    for text in texts:
+        for kind in ("value", "text", "note", "status"):
+            for fill in (None, MISMATCH_FILL):
+                for base in (0, 1):
+                    assert renderer.rest(text, kind, base, fill) == renderer._rest(text, kind, base, fill)

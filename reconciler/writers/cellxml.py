@@ -22,7 +22,7 @@ from reconciler.writers.stylesheet import StyleSheet
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MAX_TEXT = 32767  # Excel's limit for one cell
-MAX_RENDERED = 20_000  # cells rendered once and reused (statuses, departments...); unique IDs fill it first
+MAX_RENDERED = 20_000  # cells rendered once and reused (statuses, departments, notes...)
 
 
 def _escape(text: str) -> str:
@@ -49,6 +49,7 @@ class CellRenderer:
         self._string_kept = f"<{p}is><{p}t xml:space=\"preserve\">", f"</{p}t></{p}is></{p}c>"
         self._value = f"<{p}v>", f"</{p}v></{p}c>"
         self._rendered: dict[tuple, str] = {}  # (type, value, kind, style, fill) -> the cell after its reference
+        self._plain: dict[tuple, str] = {}  # (kind, style, fill) -> what comes before a plain text
 
     def empty(self, ref: str, style: int) -> str:
         return self._open + ref + _attrs(style, None) + "/>"
@@ -62,7 +63,17 @@ class CellRenderer:
         return self._open + column
 
     def rest(self, value: Any, kind: str, base: int = 0, fill: str | None = None) -> str:
-        """The cell after its reference (`" s=.. t=..>...</c>`), rendered once per distinct value."""
+        """The cell after its reference (`" s=.. t=..>...</c>`), rendered once per distinct value.
+
+        A plain text (letters and digits only: an ID, a department's code, a Chinese
+        name) needs no escaping, no formula guard and keeps no outer spaces: it goes
+        between the start and end its kind, style and fill render to. 100,000 rows'
+        talent IDs took ~0.4 s through `_rest`, and filled the memo the repeated values need."""
+        if type(value) is str and value.isalnum() and len(value) <= MAX_TEXT:
+            start = self._plain.get((kind, base, fill))
+            if start is None:
+                start = self._plain[(kind, base, fill)] = self._rest("x", kind, base, fill)[: -len("x" + self._string[1])]
+            return start + value + self._string[1]
         key = (type(value), value, kind, base, fill)
         try:
             rest = self._rendered.get(key)
