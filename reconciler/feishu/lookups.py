@@ -75,7 +75,7 @@ class Answers:
         return found
 
     def get(self, key: TalentKey, default=None):
-        found = self._fetched.get(key)
+        found = self._fetched.get(key) if self._fetched else None  # a warm run fetched nothing: skip the hashing
         if found is not None:
             return found
         text = self._stored_text(key)
