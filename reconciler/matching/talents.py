@@ -177,17 +177,20 @@ def merge_talent(talent_id: str, resolved: list[Resolved]) -> Talent:
         return records[0]
     merged: dict[str, Any] = {}
     for record in records:  # already validated answers: combine their fields, no new validation
-        for name, value in (*record.__dict__.items(), *(record.model_extra or {}).items()):
-            if value is not None and name not in merged:
-                merged[name] = value
+        for fields in (record.__dict__, record.model_extra):
+            for name, value in (fields or {}).items():
+                if value is not None and name not in merged:
+                    merged[name] = value
     return trusted_talent(merged) if merged else Talent(talent_id=talent_id)
 
 
 def decide_talent(resolved: list[Resolved], *, require_all: bool) -> TalentDecision:
     """The status table of spec section 4, in its order; `require_all` is mode `all`."""
-    present = [r for r in resolved if r.normalised.present]
-    invalid = [r for r in present if r.normalised.key is None]
-    valid = [r for r in present if r.normalised.key is not None]
+    invalid: list[Resolved] = []
+    valid: list[Resolved] = []
+    for r in resolved:  # one pass: this runs for every row
+        if r.normalised.present:
+            (valid if r.normalised.key is not None else invalid).append(r)
     faults = [_located(r.column, r.normalised.error) for r in invalid if r.normalised.error]
     if not valid:
         return TalentDecision("invalid", notes=faults or [Message("note.no_identifier")])

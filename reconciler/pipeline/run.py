@@ -117,6 +117,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                                        names, progress)
             distinct_keys = len(keys)
             known, batches = talent_lookup.pending(keys)
+            keys = None  # each row's keys stay with its identifiers: the set (~8 MB) is given back now
             give_back_memory()
             planned = ENDPOINTS.by_path({TALENT_IDS.name: len(batches),
                                          JOB_DATAS.name: job_plan.requests if job_plan else 0})
@@ -134,9 +135,9 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                 return RunResult(summary, [], {}, plan_lines, planned,
                                  report_json(summary, [], planned, prepared.locale))
             progress.start("talents", distinct_keys - len(known))
-            lookups = talent_lookup.run(keys, progress=lambda n: progress.advance("talents", n),
-                                        pending=(known, batches)) if keys else {}
-            keys = known = None  # each row's keys go with its identifiers once decided
+            lookups = talent_lookup.run((), progress=lambda n: progress.advance("talents", n),
+                                        pending=(known, batches)) if distinct_keys else {}
+            known = None
             if job_data is not None:
                 fetched, book = job_data.result()
         outcomes = decide_rows(prepared, lookups, fetched, employees, summary, book)

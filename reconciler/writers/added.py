@@ -8,6 +8,7 @@ frozen rows, filter and print settings.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,7 @@ class AddedSheet:
                     yield number, column, cell
 
 
+@functools.lru_cache(maxsize=4096)  # a review sheet's notes repeat (60,000 wrapped cells, a third distinct)
 def wrapped_lines(value: str, width: float) -> int:
     """About how many lines `value` takes in a wrapping column `width` characters wide."""
     per_line = max(int(width * 0.9) - 1, 1)  # words wrap whole: a line holds a little less than the width
