@@ -80,6 +80,10 @@ _SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
 _WHOLE_DECIMAL = re.compile(r"([0-9]+)\.0+")
 _MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _MAINLAND_ID = re.compile(r"[0-9]{17}[0-9X]")
+# Compiled once: `re.fullmatch(pattern, ...)` looks its pattern up in re's cache at every call
+# (~200,000 calls at 100,000 rows).
+_DIGITS_PHONE = re.compile(r"(?:\+|00)?[0-9]+")
+_SPACE = re.compile(r"\s")
 
 _POSSIBLE_REASONS = {  # -> catalogue key
     phonenumbers.ValidationResult.TOO_SHORT: "why.too_short",
@@ -121,6 +125,8 @@ class Normalised:
 
 def _clean(text: str) -> str:
     """NFKC (full-width digits, ＋, ＠, ideographic space -> ASCII), invisible characters dropped."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and the invisible characters are not ASCII
+        return text.strip()
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).strip()
 
 
@@ -163,6 +169,14 @@ def _split_international(digits: str) -> tuple[str, str] | None:
         if _known_code(digits[:length]):
             return digits[:length], digits[length:]
     return None
+
+
+@functools.lru_cache(maxsize=64)  # one default per recipe input, asked for every row
+def _known_default(default_code: str) -> str:
+    default = _parse_code(default_code)
+    if default is None or not _known_code(default):
+        raise ValueError(f"default_code {default_code!r} is not a country calling code")
+    return default
 
 
 @functools.lru_cache(maxsize=4096)  # a code column repeats a handful of values
@@ -223,9 +237,7 @@ def normalise_mobile(
     without `+` in front of the number ("86 138...") is recognised when the
     number does not fit otherwise. Numeric cells are read as the digits shown.
     """
-    default = _parse_code(default_code)
-    if default is None or not _known_code(default):
-        raise ValueError(f"default_code {default_code!r} is not a country calling code")
+    default = _known_default(default_code)
     if cell.is_blank:
         return _blank(MOBILE, cell)
     if cell.is_number:
@@ -233,6 +245,8 @@ def normalise_mobile(
         if digits is None:
             return _invalid(MOBILE, cell, Message("note.mobile_fraction", value=cell.text, where=_in_column(column)))
         text = digits
+    elif cell.text.isascii() and cell.text.isdigit():
+        text = cell.text  # digits as typed (the usual cell): nothing to clean
     else:
         text = _clean(cell.text)
         if _SCIENTIFIC.fullmatch(text) or _WHOLE_DECIMAL.fullmatch(text):
@@ -243,7 +257,7 @@ def normalise_mobile(
         text = _PHONE_SEPARATORS.sub("", text)
     if not text:
         return _blank(MOBILE, cell)
-    if not re.fullmatch(r"(?:\+|00)?[0-9]+", text):
+    if not _DIGITS_PHONE.fullmatch(text):
         return _invalid(MOBILE, cell, Message("note.mobile_characters", value=cell.text, where=_in_column(column)))
 
     if text.startswith(("+", "00")):
@@ -278,7 +292,7 @@ def normalise_email(cell: Cell, *, column: str = "") -> Normalised:
     if not email:
         return _blank(EMAIL, cell)
     local, _, domain = email.partition("@")
-    if re.search(r"\s", email):
+    if _SPACE.search(email):
         why = Message("why.email_space")
     elif email.count("@") != 1:
         why = Message("why.email_at_count", count=email.count("@"))
@@ -306,6 +320,13 @@ def parse_identification_type(text: Any) -> int | None:
     """An IdentificationType from a number (1, 1.0, "1") or a name ("身份证", "passport"); None if unknown."""
     if text is None or isinstance(text, bool):
         return None
+    if isinstance(text, (str, int, float)):
+        return _identification_type(text)
+    return _identification_type.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)  # a type column repeats a few values, asked for every row
+def _identification_type(text: Any) -> int | None:
     cleaned = _clean(repr(text) if isinstance(text, float) else str(text))
     if re.fullmatch(r"[0-9]+(?:\.0+)?", cleaned):
         code: int | None = int(Decimal(cleaned))
@@ -339,7 +360,7 @@ def normalise_id_number(
         raise ValueError(f"identification type {id_type!r} is not one of {sorted(IDENTIFICATION_TYPES)}")
     if cell.is_blank:
         return _blank(ID_NUMBER, cell)
-    value = re.sub(r"\s", "", _clean(cell.text)).upper()
+    value = _SPACE.sub("", _clean(cell.text)).upper()
     if not value:
         return _blank(ID_NUMBER, cell)
     if _excel_lost_digits(cell, value):
