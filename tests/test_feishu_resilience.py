@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from pyrate_limiter import RateItem
@@ -261,14 +262,35 @@ def test_stored_answers_are_read_when_rows_ask_and_a_stale_one_is_asked_again(sa
     assert known[WANG_EMAIL].talents[0].talent_id == known.get(WANG_EMAIL).talents[0].talent_id
     assert known.get(TalentKey("email", "", "nobody@example.com")) is None
     # Stored 2 hours ago with a 1-hour expiry: the key is asked again, its record's time read from its start.
+    # (A set of keys other than the one pending found all fresh: that one is remembered, see below.)
+    some = keys[:2]
     with store._dict.connection() as con:
         con.execute(f"UPDATE {store._dict.table_name} SET value = replace(value, ?, ?)",
                     ('{"t": ', '{"t": 1'))  # 1 followed by the old digits: far in the future...
-    assert store.fresh_keys(keys) == set(keys)
+    assert store.fresh_keys(some) == set(some)
     with store._dict.connection() as con:
         con.execute(f"UPDATE {store._dict.table_name} SET value = replace(value, '{{\"t\": 1', '{{\"t\": -')")
-    assert store.fresh_keys(keys) == set()  # ...and far in the past
-    assert len(TalentLookup(client, store).pending(keys)[1]) == 3
+    assert store.fresh_keys(keys[1:]) == set()  # ...and far in the past
+    assert len(TalentLookup(client, store).pending(keys[1:])[1]) == 2
+
+
+def test_a_set_of_keys_found_all_fresh_is_answered_from_one_fact_until_its_oldest_record_expires(
+        sandbox, make_client, tmp_path, monkeypatch):
+    keys = [ZHANG, WANG_EMAIL, TalentKey("id_number", "1", "110101199003070011")]
+    store = _stored_run(make_client, tmp_path, keys)
+    read = []
+    real = store._unfresh
+    monkeypatch.setattr(store, "_unfresh", lambda names, after: read.extend(names) or real(names, after))
+    assert store.stale_keys(keys) == set() and len(read) == 3  # read, found all fresh, remembered
+    assert store.stale_keys(list(reversed(keys))) == set() and len(read) == 3  # the same set: no record read
+    assert store.stale_keys(keys[:2]) == set() and len(read) == 5  # another set is read
+    expired = time.time() + 1  # as fresh_after is an hour from now (1-hour expiry): every record too old
+    assert store.stale_keys(keys, fresh_after=expired) == set(keys) and len(read) == 8  # the fact too: read
+    assert store.stale_keys(keys, fresh_after=float("-inf")) == set()  # offline: any age will do
+    known, batches = TalentLookup(make_client(cache=True), store).pending(keys)
+    assert batches == [] and len(known) == 3 and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
+    store.clear()  # `reconciler cache clear`: the facts go with the records
+    assert store.stale_keys(keys) == set(keys)
 
 
 def test_a_record_of_another_shape_is_read_whole_and_a_vanished_one_is_no_answer(sandbox, make_client, tmp_path):
@@ -310,9 +332,9 @@ def test_a_store_of_the_old_table_shape_is_moved_over_once(sandbox, make_client,
     assert describe(tmp_path / "cache.sqlite")["entries"].endswith(" 2 remembered keys")
     client = make_client(cache=True)
     reopened = KeyStore(tmp_path / "cache.sqlite", app_key=client.app_key, expire_after=3600)
-    known, batches = TalentLookup(client, reopened).pending([ZHANG, WANG_EMAIL])
-    assert batches == [] and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
     with reopened._dict.connection() as con:
         tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert OLD_TABLE not in tables and TABLE in tables
     assert describe(tmp_path / "cache.sqlite")["entries"].endswith(" 2 remembered keys")
+    known, batches = TalentLookup(client, reopened).pending([ZHANG, WANG_EMAIL])
+    assert batches == [] and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"

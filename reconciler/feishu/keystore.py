@@ -48,6 +48,7 @@ OLD_TABLE = "talent_keys"  # the same records in requests-cache's own table shap
 # A record of any age will do: offline runs, and keys found fresh when the run began.
 ANY_AGE = float("-inf")
 STAMPED = '{"t": '  # how put_many, put_records and put_value start a record, its time next
+FRESH_SET = "fresh-set|"  # a fact: a set of keys (by digest) -> the time of its oldest record
 
 
 class _AnswerTable(SQLiteDict):
@@ -140,16 +141,48 @@ class KeyStore:
 
         SQLite reads each record's time from its start and returns only these keys;
         handing back ~150,000 fresh ones of a warm 100,000-row sheet, to be looked at
-        in Python, took ~1.5 s. A record of another shape comes back to be read here."""
+        in Python, took ~1.5 s. A record of another shape comes back to be read here.
+
+        A set of keys found all fresh is remembered with the time of its oldest record
+        (`FRESH_SET`): asked about the same set again while that record is fresh, the
+        store answers from that one fact. Records are only ever replaced by newer ones
+        and cleared all together (facts with them), so every key still has its answer.
+        A warm rerun of a 100,000-row sheet: ~0.15 s to name the set instead of ~0.45 s."""
+        keys = keys if isinstance(keys, (set, frozenset)) else set(keys)
+        after = self.fresh_after() if fresh_after is None else fresh_after
+        fact = FRESH_SET + _set_digest(keys)
+        oldest = self.get_value(fact) if keys else None
+        if isinstance(oldest, (int, float)) and oldest > after:
+            return set()
         ids = {self._id(f"{k.kind}|{k.group}|{k.value}"): k for k in keys}
         names = sorted(ids)  # neighbouring keys share the store's pages
-        after = self.fresh_after() if fresh_after is None else fresh_after
         stale = set()
         for start in range(0, len(names), 900):
             for name, stored in self._unfresh(names[start : start + 900], after):
                 if stored is None or _stamp(stored) <= after:
                     stale.add(ids[name])
+        if names and not stale:
+            oldest = self._oldest(names)
+            if oldest is not None:
+                self.put_value(fact, oldest)
         return stale
+
+    def _oldest(self, names: list[str]) -> float | None:
+        """The time of the oldest of these records; None if one is missing or not of put_many's shape."""
+        if self._redis is not None:
+            return None  # each record read again: not worth it for the few who share a Redis
+        oldest = float("inf")
+        with self._dict.connection() as con:
+            for start in range(0, len(names), 900):
+                chunk = names[start : start + 900]
+                found, others, earliest = con.execute(
+                    f"SELECT COUNT(*), SUM(substr(value, 1, 6) <> '{STAMPED}'), "
+                    f"MIN(CASE WHEN substr(value, 1, 6) = '{STAMPED}' THEN CAST(substr(value, 7, 32) AS REAL) END) "
+                    f"FROM {self._dict.table_name} WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchone()
+                if found != len(chunk) or others or earliest is None:
+                    return None
+                oldest = min(oldest, earliest)
+        return oldest
 
     def _unfresh(self, names: list[str], after: float) -> list[tuple[str, str | bytes | None]]:
         """(name, None) for names without a fresh record, (name, record) for records SQLite cannot date."""
@@ -247,6 +280,12 @@ class KeyStore:
 
 
 _STAMP = re.compile(r'\{"t": (-?[0-9][0-9.eE+-]*), ')  # how put_many writes a record's start
+
+
+def _set_digest(keys) -> str:
+    """A name for a set of keys, the same in every process (str hashes are not)."""
+    lines = sorted(f"{k.kind}|{k.group}|{k.value}" for k in keys)
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _stamp(stored: str | bytes) -> float:
