@@ -364,11 +364,7 @@ def normalise_id_number(
     if not value:
         return _blank(ID_NUMBER, cell)
     if _excel_lost_digits(cell, value):
-        return _invalid(
-            ID_NUMBER,
-            cell,
-            Message("note.id_rounded", where=_in_column(column)),
-        )
+        return _invalid(ID_NUMBER, cell, Message("note.id_rounded", where=_in_column(column)))
     if id_type is None:
         id_type = 1
         if type_cell is not None and not type_cell.is_blank:
@@ -385,17 +381,10 @@ def normalise_id_number(
     if id_type == 1:
         shown = value  # the workbook quotes the sheet as it is; logs mask it (privacy.logfile)
         if len(value) != 18:
-            return _invalid(
-                ID_NUMBER,
-                cell,
-                Message("note.id_length", value=shown, where=_in_column(column), length=len(value)),
-            )
+            return _invalid(ID_NUMBER, cell, Message("note.id_length", value=shown, where=_in_column(column),
+                                                     length=len(value)))
         if not _MAINLAND_ID.fullmatch(value):
-            return _invalid(
-                ID_NUMBER,
-                cell,
-                Message("note.id_characters", value=shown, where=_in_column(column)),
-            )
+            return _invalid(ID_NUMBER, cell, Message("note.id_characters", value=shown, where=_in_column(column)))
         expected = mainland_id_check_digit(value[:17])
         if value[17] != expected:
             return _invalid(
@@ -403,6 +392,3 @@ def normalise_id_number(
                                          found=value[17])
             )
     return Normalised(ID_NUMBER, TalentKey(ID_NUMBER, str(id_type), value), None, True, cell.text)
-
-
-# ---------------------------------------------------------------- masking
