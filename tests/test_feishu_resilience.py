@@ -281,11 +281,11 @@ def test_a_set_of_keys_found_all_fresh_is_answered_from_one_fact_until_its_oldes
     read = []
     real = store._unfresh
     monkeypatch.setattr(store, "_unfresh", lambda names, after: read.extend(names) or real(names, after))
-    assert store.stale_keys(keys) == set() and len(read) == 3  # read, found all fresh, remembered
-    assert store.stale_keys(list(reversed(keys))) == set() and len(read) == 3  # the same set: no record read
-    assert store.stale_keys(keys[:2]) == set() and len(read) == 5  # another set is read
+    assert store.stale_keys(keys[:2]) == set() and len(read) == 2  # read, found all fresh, remembered
+    assert store.stale_keys(list(reversed(keys[:2]))) == set() and len(read) == 2  # the same set: no record read
+    assert store.stale_keys(keys[1:]) == set() and len(read) == 4  # another set is read
     expired = time.time() + 1  # as fresh_after is an hour from now (1-hour expiry): every record too old
-    assert store.stale_keys(keys, fresh_after=expired) == set(keys) and len(read) == 8  # the fact too: read
+    assert store.stale_keys(keys[:2], fresh_after=expired) == set(keys[:2]) and len(read) == 6  # the fact too
     assert store.stale_keys(keys, fresh_after=float("-inf")) == set()  # offline: any age will do
     known, batches = TalentLookup(make_client(cache=True), store).pending(keys)
     assert batches == [] and len(known) == 3 and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
@@ -315,8 +315,9 @@ def test_a_stale_record_of_another_shape_is_asked_again(sandbox, make_client, tm
             if "6910000000000000001" in value:
                 con.execute(f"UPDATE {store._dict.table_name} SET value = ? WHERE key = ?",
                             (json.dumps({"v": record["v"], "t": record["t"] - 7200}), name))
-    assert store.stale_keys([ZHANG, WANG_EMAIL]) == {ZHANG}
-    assert store.stale_keys([ZHANG, WANG_EMAIL], fresh_after=float("-inf")) == set()  # offline: any age
+    # (Each key alone: the pair was remembered as fresh by the run that stored it; records do not age so.)
+    assert store.stale_keys([ZHANG]) == {ZHANG} and store.stale_keys([WANG_EMAIL]) == set()
+    assert store.stale_keys([ZHANG], fresh_after=float("-inf")) == set()  # offline: any age
 
 
 def test_a_store_of_the_old_table_shape_is_moved_over_once(sandbox, make_client, tmp_path):
@@ -329,12 +330,29 @@ def test_a_store_of_the_old_table_shape_is_moved_over_once(sandbox, make_client,
         con.execute(f"INSERT INTO {OLD_TABLE} SELECT key, value, expires FROM {TABLE}")
         con.execute(f"DROP TABLE {TABLE}")
     store.close()
-    assert describe(tmp_path / "cache.sqlite")["entries"].endswith(" 2 remembered keys")
+    # Two answers, and the fact that the run which stored them asked about both (stale_keys).
+    assert describe(tmp_path / "cache.sqlite")["entries"].endswith(" 3 remembered keys")
     client = make_client(cache=True)
     reopened = KeyStore(tmp_path / "cache.sqlite", app_key=client.app_key, expire_after=3600)
     with reopened._dict.connection() as con:
         tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert OLD_TABLE not in tables and TABLE in tables
-    assert describe(tmp_path / "cache.sqlite")["entries"].endswith(" 2 remembered keys")
+    assert describe(tmp_path / "cache.sqlite")["entries"].endswith(" 3 remembered keys")
     known, batches = TalentLookup(client, reopened).pending([ZHANG, WANG_EMAIL])
     assert batches == [] and known.get(ZHANG).talents[0].talent_id == "6910000000000000001"
+
+
+def test_a_run_that_asked_feishu_about_every_key_remembers_the_set_unless_one_failed(sandbox, make_client, tmp_path,
+                                                                                   monkeypatch):
+    good = [ZHANG, WANG_EMAIL, TalentKey("id_number", "1", "110101199003070011")]
+    store = _stored_run(make_client, tmp_path, good)  # a cold run: every key asked, every answer stored
+    read = []
+    real = store._unfresh
+    monkeypatch.setattr(store, "_unfresh", lambda names, after: read.extend(names) or real(names, after))
+    assert store.stale_keys(good) == set() and read == []  # the rerun of the same keys reads no record
+    bad = TalentKey("mobile", "86", "12345678901")  # Feishu answers 1002009: this key has no stored answer
+    other = KeyStore(tmp_path / "other.sqlite", app_key=store._app_key, expire_after=3600)
+    results = TalentLookup(make_client(cache=True), other).run([*good, bad])
+    assert results[bad].error is not None
+    monkeypatch.setattr(other, "_unfresh", lambda names, after: read.extend(names) or real(names, after))
+    assert other.stale_keys([*good, bad]) == {bad} and len(read) == 4  # not remembered: read, and asked again

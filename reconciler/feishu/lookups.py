@@ -10,6 +10,7 @@ the bad number is alone, so every other key still gets its answer.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -155,11 +156,14 @@ class TalentLookup:
         results, batches = pending if pending is not None else self.pending(keys)
         if results:
             self.client.counters.add("key_cache_hits", n=len(results))
+        started = time.time()  # before any answer of this run is stored
+        every_key_asked = not results and bool(batches)  # none was known before
         with self.client.executor() as pool:
             futures = [pool.submit(self._resolve, batch) for batch in batches]
             try:
                 for future in futures:
                     answers = future.result()
+                    every_key_asked = every_key_asked and all(a.error is None for a in answers.values())
                     results.update(answers)
                     if progress:
                         progress(len(answers))
@@ -167,6 +171,9 @@ class TalentLookup:
                 for f in futures:
                     f.cancel()
                 raise
+        if every_key_asked and self.store:
+            # Every answer is stored, none older than `started`: a rerun of the same keys reads no record to know.
+            self.store.remember_fresh({key for batch in batches for key in batch.keys}, started)
         return results
 
     def _resolve(self, batch: Batch) -> dict[TalentKey, KeyLookup]:
