@@ -8,7 +8,6 @@ from typing import Any
 
 from reconciler.errors import UsageError
 from reconciler.feishu import Talent
-from reconciler.feishu.models import declared_fields
 from reconciler.model import OutputColumn
 from reconciler.recipe import Recipe
 
@@ -38,11 +37,10 @@ def output_columns(recipe: Recipe) -> list[OutputColumn]:
 
 
 def talent_values(recipe: Recipe, talent: Talent) -> dict[str, Any]:
-    values = {}
-    for field, header in recipe.talent.columns.items():
-        value = getattr(talent, field, None) if field in declared_fields(type(talent)) else (talent.model_extra or {}).get(field)
-        values[header] = value
-    return values
+    """The talent's values of talent.columns by header (a field Feishu added later: from its extras)."""
+    declared, extra = talent.__dict__, talent.model_extra or {}  # a pydantic model's fields are in its __dict__
+    return {header: declared[field] if field in declared else extra.get(field)
+            for field, header in recipe.talent.columns.items()}
 
 
 def output_paths(recipe: Recipe, input_path: Path, override: Path | None, writers) -> list[Path]:
