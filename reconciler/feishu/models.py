@@ -128,7 +128,7 @@ def share_equal_parts(model: BaseModel, seen: dict) -> BaseModel:
 @functools.lru_cache(maxsize=None)
 def _nesting_fields(model: type[BaseModel]) -> tuple[str, ...]:
     """The fields of `model` that may hold a model or a list (the others hold a str, a number...):
-    looked at alone, a record's 40 fields were ~half of `share_equal_parts`' time."""
+    a job data's 31 fields, each looked at, were ~half of `share_equal_parts`' time."""
     return tuple(name for name, info in model.model_fields.items() if _may_nest(info.annotation))
 
 

@@ -175,9 +175,14 @@ def _identifiers(recipe: Recipe, sheet: Sheet, matchers: dict, owners: dict) -> 
         for name, spec, matcher, owner in inputs:
             read = columns.get(name)
             if read is not None:
-                # (a tuple made directly: through a list it was a third of this loop's time)
-                key = (name, id(get(read[0]))) if len(read) == 1 else \
-                    (name, id(get(read[0])), id(get(read[1]))) if len(read) == 2 else (name, *[id(get(c)) for c in read])
+                # One or two cells (a value, and its code or type): the tuple made directly, not
+                # through a list (~0.1 s at 100,000 rows).
+                if len(read) == 1:
+                    key = (name, id(get(read[0])))
+                elif len(read) == 2:
+                    key = (name, id(get(read[0])), id(get(read[1])))
+                else:
+                    key = (name, *[id(get(c)) for c in read])
                 normalised = memo.get(key)
                 if normalised is None:
                     normalised = memo[key] = identify(matcher, row, spec, owner)

@@ -135,7 +135,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                 return RunResult(summary, [], {}, plan_lines, planned,
                                  report_json(summary, [], planned, prepared.locale))
             progress.start("talents", distinct_keys - len(known))
-            lookups = talent_lookup.run((), progress=lambda n: progress.advance("talents", n),
+            lookups = talent_lookup.run((), progress=lambda n: progress.advance("talents", n),  # keys: in `pending`
                                         pending=(known, batches)) if distinct_keys else {}
             known = None
             if job_data is not None:
