@@ -99,7 +99,6 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
         talent_lookup = TalentLookup(client, store)
         job_fetcher = _job_fetcher(client, recipe, store)
         names = name_lookup(client, recipe, store)
-        keys = {n.key for found in prepared.identifiers.values() for n in found if n.key is not None}
         employees = _employee_keys(recipe, sheet)
         job_plan = job_fetcher.plan(employees.values()) if job_fetcher else None
         progress = options.progress
@@ -115,6 +114,7 @@ def _run_prepared(prepared: Prepared, input_path: Path, options: RunOptions, sta
                 progress.start("job data", len(job_plan.employees))
                 job_data = side.submit(fetch_job_data_and_names, recipe, sheet, employees, job_fetcher, job_plan,
                                        names, progress)
+            keys = {n.key for found in prepared.identifiers.values() for n in found if n.key is not None}
             distinct_keys = len(keys)
             known, batches = talent_lookup.pending(keys)
             keys = None  # each row's keys stay with its identifiers: the set (~8 MB) is given back now
